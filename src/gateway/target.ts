@@ -1,0 +1,54 @@
+/**
+ * What a turbopuffer route talks to once the namespace in the URL has been resolved: one upstream
+ * namespace on one store, or (for sharded Indexes) a scatter/gather over several. The routes never
+ * know which.
+ */
+import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../stores/port.ts';
+import type { Payload } from '../wire/payload.ts';
+
+export interface NamespaceTarget {
+  write(body: Payload, ctx: StoreCallContext): Promise<Payload>;
+  query(body: Payload, ctx: StoreCallContext): Promise<Payload>;
+  metadata(ctx: StoreCallContext): Promise<Payload>;
+  getSchema(ctx: StoreCallContext): Promise<Payload>;
+  updateSchema(body: Payload, ctx: StoreCallContext): Promise<Payload>;
+  deleteNamespace(ctx: StoreCallContext): Promise<Payload>;
+  hintCacheWarm(ctx: StoreCallContext): Promise<Payload>;
+}
+
+export interface ResolveContext {
+  /** The bearer token the client sent, if any (never forwarded upstream). */
+  readonly apiKey?: string;
+}
+
+export interface TargetResolver {
+  /** Resolves a namespace named in a URL; throws HevError (404, 401, 403, 503) when it cannot. */
+  resolve(name: string, rctx: ResolveContext): NamespaceTarget;
+  /** `GET /v1/namespaces`. */
+  list(params: ListNamespacesParams, rctx: ResolveContext, ctx: StoreCallContext): Promise<Payload>;
+}
+
+/** A target that is exactly one namespace on one store. */
+export function bindStore(store: VectorStore, ns: string): NamespaceTarget {
+  return {
+    write: (body, ctx) => store.write(ns, body, ctx),
+    query: (body, ctx) => store.query(ns, body, ctx),
+    metadata: (ctx) => store.metadata(ns, ctx),
+    getSchema: (ctx) => store.getSchema(ns, ctx),
+    updateSchema: (body, ctx) => store.updateSchema(ns, body, ctx),
+    deleteNamespace: (ctx) => store.deleteNamespace(ns, ctx),
+    hintCacheWarm: (ctx) => store.hintCacheWarm(ns, ctx),
+  };
+}
+
+/**
+ * Every namespace name maps to the namespace of the same name on one store: a plain
+ * turbopuffer-compatible server. Used for the local engine's own conformance tests and for the
+ * gateway's opt-in `implicitIndexes` development mode.
+ */
+export function openResolver(store: VectorStore): TargetResolver {
+  return {
+    resolve: (name) => bindStore(store, name),
+    list: (params, _rctx, ctx) => store.listNamespaces(params, ctx),
+  };
+}

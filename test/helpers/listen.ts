@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Starts a fastify app on 127.0.0.1 with a free port; returns its base URL. */
+export async function listenOnFreePort(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return `http://127.0.0.1:${address.port}`;
+}
