@@ -1,0 +1,42 @@
+/**
+ * pino JSON logs. Secrets are redacted by path as a second line of defence; the first is that no
+ * code path logs a key, header map or store options object in the first place.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  readonly level?: string;
+  /** Defaults to stdout. Tests pass a stream to inspect lines. */
+  readonly destination?: DestinationStream;
+}
+
+export const REDACTED_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  'key',
+  '*.key',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'secret',
+  '*.secret',
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const config = {
+    level: options.level ?? process.env.HEVLAYER_LOG_LEVEL ?? 'info',
+    base: { service: 'hevlayer' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return options.destination === undefined ? pino(config) : pino(config, options.destination);
+}
+
+/** A logger that drops everything (tests, library use). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
