@@ -1,10 +1,19 @@
 /**
- * The HTTP server: fastify with raw-buffer bodies, the turbopuffer routes over a TargetResolver,
- * catalogued errors, and liveness. Composition (which resolver, which stores) happens in main/.
+ * The HTTP server: fastify with raw-buffer bodies (gzip accepted), gzip responses when asked, auth,
+ * per-request logs and metrics, catalogued errors, and the turbopuffer routes over a
+ * TargetResolver. Composition (which resolver, which stores) happens in main/.
  */
+import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import { createAuthorizer, type Authorizer } from './auth.ts';
+import { installAuth } from './auth-hook.ts';
 import { installBodyHandling } from './body.ts';
 import { installErrorHandlers } from './http-errors.ts';
+import type { JsonLimits } from './json-limits.ts';
+import { installObservability } from './observability.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { installRequestContext } from './request-context.ts';
 import { registerTurbopufferRoutes } from './turbopuffer-routes.ts';
 import type { TargetResolver } from './target.ts';
 
@@ -12,7 +21,14 @@ export interface GatewayServerOptions {
   readonly resolver: TargetResolver;
   /** Decoded body size cap in bytes. Default 64 MiB. */
   readonly bodyLimit?: number;
+  readonly jsonLimits?: JsonLimits;
   readonly logger?: FastifyServerOptions['loggerInstance'];
+  /** Serves `/metrics` and records request metrics when given. */
+  readonly metrics?: GatewayMetrics;
+  /** Bearer-key auth; absent or without keys = open (dev mode). */
+  readonly authorizer?: Authorizer;
+  /** Reported in /openapi.json. */
+  readonly version?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -21,14 +37,28 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    // turbopuffer namespace names may contain dots and dashes; keep paths as sent.
+    disableRequestLogging: true,
     ignoreTrailingSlash: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    requestIdHeader: 'x-request-id',
   }) as unknown as FastifyInstance;
+  installRequestContext(app);
   installBodyHandling(app);
   installErrorHandlers(app);
+  installObservability(app, options.metrics);
+  installAuth(app, options.authorizer ?? createAuthorizer([]));
+  // Responses over 1 KiB are gzipped for clients that ask (the SDK with compression: true does).
+  void app.register(compress, { global: true, threshold: 1024, encodings: ['gzip'] });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  registerTurbopufferRoutes(app, options.resolver);
+  const openapi = JSON.stringify(buildOpenApiDocument(options.version ?? '0.0.0'));
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
+  void app.register(async (scope) =>
+    registerTurbopufferRoutes(
+      scope,
+      options.resolver,
+      options.jsonLimits ? { jsonLimits: options.jsonLimits } : {},
+    ),
+  );
   return app;
 }

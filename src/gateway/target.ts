@@ -5,6 +5,7 @@
  */
 import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../stores/port.ts';
 import type { Payload } from '../wire/payload.ts';
+import type { Principal } from './auth.ts';
 
 export interface NamespaceTarget {
   write(body: Payload, ctx: StoreCallContext): Promise<Payload>;
@@ -17,13 +18,21 @@ export interface NamespaceTarget {
 }
 
 export interface ResolveContext {
-  /** The bearer token the client sent, if any (never forwarded upstream). */
-  readonly apiKey?: string;
+  /** Who is asking (set by the auth hook; undefined when the server runs without auth). */
+  readonly principal?: Principal | undefined;
+}
+
+export interface ResolvedTarget {
+  readonly target: NamespaceTarget;
+  /** The declared Index name (used as a log field and metrics label). */
+  readonly index?: string;
+  /** The VectorStore name serving it. */
+  readonly store?: string;
 }
 
 export interface TargetResolver {
-  /** Resolves a namespace named in a URL; throws HevError (404, 401, 403, 503) when it cannot. */
-  resolve(name: string, rctx: ResolveContext): NamespaceTarget;
+  /** Resolves a namespace named in a URL; throws HevError (404, 403, 503) when it cannot. */
+  resolve(name: string, rctx: ResolveContext): ResolvedTarget;
   /** `GET /v1/namespaces`. */
   list(params: ListNamespacesParams, rctx: ResolveContext, ctx: StoreCallContext): Promise<Payload>;
 }
@@ -48,7 +57,7 @@ export function bindStore(store: VectorStore, ns: string): NamespaceTarget {
  */
 export function openResolver(store: VectorStore): TargetResolver {
   return {
-    resolve: (name) => bindStore(store, name),
+    resolve: (name) => ({ target: bindStore(store, name) }),
     list: (params, _rctx, ctx) => store.listNamespaces(params, ctx),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The turbopuffer wire routes (INTERFACES.md "HTTP"), mapped onto a TargetResolver. Bodies arrive
- * as raw Buffers (see server.ts) and are handed on as Payloads, unparsed.
+ * as raw Buffers (see body.ts), are checked against the structural caps, and are handed on as
+ * Payloads, unparsed: a store that relays them upstream sends the client's bytes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HevError, invalid } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 import type { StoreCallContext } from '../stores/port.ts';
-import type { ResolveContext, TargetResolver } from './target.ts';
+import { checkJsonLimits, DEFAULT_JSON_LIMITS, type JsonLimits } from './json-limits.ts';
+import type { NamespaceTarget, TargetResolver } from './target.ts';
 
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -20,77 +22,99 @@ export function validateNamespaceName(name: string): void {
   }
 }
 
-function bearer(req: FastifyRequest): ResolveContext {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  return match?.[1] === undefined ? {} : { apiKey: match[1] };
-}
-
-function callContext(req: FastifyRequest): StoreCallContext {
+function callContext(req: FastifyRequest, reply: FastifyReply): StoreCallContext {
   const controller = new AbortController();
-  req.raw.once('close', () => {
-    if (!req.raw.complete || req.raw.destroyed) controller.abort();
+  // The client hung up before we answered: stop upstream work on its behalf.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
   });
   return { signal: controller.signal, requestId: req.id };
-}
-
-function bodyOf(req: FastifyRequest): Payload {
-  const body = req.body;
-  if (body === undefined || body === null) return Payload.fromBytes(Buffer.alloc(0));
-  if (Buffer.isBuffer(body)) return Payload.fromBytes(body);
-  throw new HevError('HEV_UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
 }
 
 export function send(reply: FastifyReply, payload: Payload, status = 200): FastifyReply {
   return reply.code(status).type('application/json').send(payload.bytes());
 }
 
-export function registerTurbopufferRoutes(app: FastifyInstance, resolver: TargetResolver): void {
-  const target = (req: FastifyRequest<{ Params: NsParams }>) => {
+export interface TurbopufferRouteOptions {
+  readonly jsonLimits?: JsonLimits;
+}
+
+export function registerTurbopufferRoutes(
+  app: FastifyInstance,
+  resolver: TargetResolver,
+  options: TurbopufferRouteOptions = {},
+): void {
+  const limits = options.jsonLimits ?? DEFAULT_JSON_LIMITS;
+
+  const target = (req: FastifyRequest<{ Params: NsParams }>): NamespaceTarget => {
     validateNamespaceName(req.params.ns);
-    return resolver.resolve(req.params.ns, bearer(req));
+    const resolved = resolver.resolve(req.params.ns, { principal: req.principal });
+    req.hevIndex = resolved.index;
+    req.hevStore = resolved.store;
+    return resolved.target;
   };
 
-  app.post<{ Params: NsParams }>('/v2/namespaces/:ns', async (req, reply) =>
-    send(reply, await target(req).write(bodyOf(req), callContext(req))),
-  );
-  app.post<{ Params: NsParams }>('/v2/namespaces/:ns/query', async (req, reply) =>
-    send(reply, await target(req).query(bodyOf(req), callContext(req))),
-  );
+  const bodyOf = (req: FastifyRequest): Payload => {
+    const body = req.body;
+    if (body === undefined || body === null) throw invalid('request body is required');
+    if (!Buffer.isBuffer(body)) throw new HevError('HEV_UNSUPPORTED_MEDIA_TYPE', 'request body must be JSON');
+    if (body.length === 0) throw invalid('request body is required');
+    checkJsonLimits(body, limits);
+    return Payload.fromBytes(body);
+  };
+
+  app.post<{ Params: NsParams }>('/v2/namespaces/:ns', async (req, reply) => {
+    const t = target(req);
+    return send(reply, await t.write(bodyOf(req), callContext(req, reply)));
+  });
+  app.post<{ Params: NsParams }>('/v2/namespaces/:ns/query', async (req, reply) => {
+    const t = target(req);
+    return send(reply, await t.query(bodyOf(req), callContext(req, reply)));
+  });
   for (const version of ['v1', 'v2']) {
     app.get<{ Params: NsParams }>(`/${version}/namespaces/:ns/metadata`, async (req, reply) =>
-      send(reply, await target(req).metadata(callContext(req))),
+      send(reply, await target(req).metadata(callContext(req, reply))),
+    );
+    app.delete<{ Params: NsParams }>(`/${version}/namespaces/:ns`, async (req, reply) =>
+      send(reply, await target(req).deleteNamespace(callContext(req, reply))),
     );
   }
   app.get<{ Params: NsParams }>('/v1/namespaces/:ns/schema', async (req, reply) =>
-    send(reply, await target(req).getSchema(callContext(req))),
+    send(reply, await target(req).getSchema(callContext(req, reply))),
   );
-  app.post<{ Params: NsParams }>('/v1/namespaces/:ns/schema', async (req, reply) =>
-    send(reply, await target(req).updateSchema(bodyOf(req), callContext(req))),
-  );
-  for (const version of ['v1', 'v2']) {
-    app.delete<{ Params: NsParams }>(`/${version}/namespaces/:ns`, async (req, reply) =>
-      send(reply, await target(req).deleteNamespace(callContext(req))),
-    );
-  }
-  app.get<{ Params: NsParams }>('/v1/namespaces/:ns/hint_cache_warm', async (req, reply) =>
-    send(reply, await target(req).hintCacheWarm(callContext(req)), 202),
-  );
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/namespaces', async (req, reply) => {
-    const { prefix, cursor } = req.query;
-    const pageSizeText = req.query.page_size;
-    let pageSize: number | undefined;
-    if (pageSizeText !== undefined) {
-      pageSize = Number(pageSizeText);
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-        throw invalid(`page_size must be an integer between 1 and 1000, got ${JSON.stringify(pageSizeText)}`);
-      }
-    }
-    const params = {
-      ...(prefix === undefined ? {} : { prefix }),
-      ...(cursor === undefined ? {} : { cursor }),
-      ...(pageSize === undefined ? {} : { pageSize }),
-    };
-    return send(reply, await resolver.list(params, bearer(req), callContext(req)));
+  app.post<{ Params: NsParams }>('/v1/namespaces/:ns/schema', async (req, reply) => {
+    const t = target(req);
+    return send(reply, await t.updateSchema(bodyOf(req), callContext(req, reply)));
   });
+  app.get<{ Params: NsParams }>('/v1/namespaces/:ns/hint_cache_warm', async (req, reply) =>
+    send(reply, await target(req).hintCacheWarm(callContext(req, reply)), 202),
+  );
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
+    '/v1/namespaces',
+    async (req, reply) => {
+      const single = (key: string): string | undefined => {
+        const value = req.query[key];
+        if (Array.isArray(value)) throw invalid(`query parameter ${key} given more than once`);
+        return value;
+      };
+      const prefix = single('prefix');
+      const cursor = single('cursor');
+      const pageSizeText = single('page_size');
+      let pageSize: number | undefined;
+      if (pageSizeText !== undefined) {
+        pageSize = Number(pageSizeText);
+        if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000) {
+          throw invalid(
+            `page_size must be an integer between 1 and 1000, got ${JSON.stringify(pageSizeText)}`,
+          );
+        }
+      }
+      const params = {
+        ...(prefix === undefined ? {} : { prefix }),
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(pageSize === undefined ? {} : { pageSize }),
+      };
+      return send(reply, await resolver.list(params, { principal: req.principal }, callContext(req, reply)));
+    },
+  );
 }
