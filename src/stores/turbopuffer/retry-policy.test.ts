@@ -10,7 +10,13 @@ import {
 } from './retry-policy.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
-const options = { ...DEFAULT_RETRY_POLICY, maxRetries: 4, baseMs: 100, capMs: 1_000, retryAfterCapMs: 60_000 };
+const options = {
+  ...DEFAULT_RETRY_POLICY,
+  maxRetries: 4,
+  baseMs: 100,
+  capMs: 1_000,
+  retryAfterCapMs: 60_000,
+};
 
 function response(status: number, headers: Record<string, string> = {}): AttemptOutcome {
   return { kind: 'response', status, headers };
@@ -53,7 +59,12 @@ describe('decideRetry: which outcomes are retried', () => {
     ['idempotent 404', 'idempotent', response(404), false],
     ['idempotent 422', 'idempotent', response(422), false],
     ['idempotent 400 + x-should-retry true', 'idempotent', response(400, { 'x-should-retry': 'true' }), true],
-    ['idempotent 503 + x-should-retry false', 'idempotent', response(503, { 'x-should-retry': 'false' }), false],
+    [
+      'idempotent 503 + x-should-retry false',
+      'idempotent',
+      response(503, { 'x-should-retry': 'false' }),
+      false,
+    ],
     ['idempotent refused', 'idempotent', refused, true],
     ['idempotent reset after send', 'idempotent', resetAfterSend, true],
     ['idempotent socket closed after send', 'idempotent', socketClosedAfterSend, true],
@@ -87,7 +98,9 @@ describe('decideRetry: limits', () => {
     const d = decide('idempotent', response(429, { 'retry-after-ms': '500' }), { remainingMs: 400 });
     expect(d).toMatchObject({ retry: false });
     expect(d.reason).toContain('deadline');
-    expect(decide('idempotent', response(429, { 'retry-after-ms': '500' }), { remainingMs: 501 })).toMatchObject({
+    expect(
+      decide('idempotent', response(429, { 'retry-after-ms': '500' }), { remainingMs: 501 }),
+    ).toMatchObject({
       retry: true,
       delayMs: 500,
     });
@@ -95,9 +108,11 @@ describe('decideRetry: limits', () => {
 
   it('uses the server delay when present', () => {
     expect(decide('idempotent', response(429, { 'retry-after': '2' }))).toMatchObject({ delayMs: 2_000 });
-    expect(decide('idempotent', response(503, { 'retry-after-ms': '50' }), { retriesDone: 3 })).toMatchObject({
-      delayMs: 50,
-    });
+    expect(decide('idempotent', response(503, { 'retry-after-ms': '50' }), { retriesDone: 3 })).toMatchObject(
+      {
+        delayMs: 50,
+      },
+    );
   });
 
   it('falls back to backoff for network errors', () => {

@@ -124,7 +124,8 @@ function retryableResponse(status: number, headers: ResponseHeaders): { retry: b
 function retryable(input: RetryInput): { retry: boolean; reason: string } {
   const { outcome, safety } = input;
   if (outcome.kind === 'response') {
-    if (safety === 'unsafe') return { retry: false, reason: 'a non-idempotent call is never retried on a response' };
+    if (safety === 'unsafe')
+      return { retry: false, reason: 'a non-idempotent call is never retried on a response' };
     return retryableResponse(outcome.status, outcome.headers);
   }
   const what = outcome.kind === 'timeout' ? 'timeout' : outcome.code;
@@ -132,7 +133,10 @@ function retryable(input: RetryInput): { retry: boolean; reason: string } {
     return { retry: false, reason: `${what} is not a connection error` };
   }
   if (safety === 'unsafe' && outcome.sent) {
-    return { retry: false, reason: `${what} after the request was sent; a non-idempotent call is not repeated` };
+    return {
+      retry: false,
+      reason: `${what} after the request was sent; a non-idempotent call is not repeated`,
+    };
   }
   return { retry: true, reason: outcome.sent ? `${what}` : `${what} before the request was sent` };
 }
@@ -149,7 +153,10 @@ export function decideRetry(input: RetryInput, options: RetryPolicyOptions): Ret
       : undefined;
   const delayMs = fromServer ?? backoffDelay(input.retriesDone, input.random, options);
   if (delayMs >= input.remainingMs) {
-    return { retry: false, reason: `${verdict.reason}; waiting ${Math.ceil(delayMs)} ms would pass the deadline` };
+    return {
+      retry: false,
+      reason: `${verdict.reason}; waiting ${Math.ceil(delayMs)} ms would pass the deadline`,
+    };
   }
   return { retry: true, delayMs, reason: verdict.reason };
 }

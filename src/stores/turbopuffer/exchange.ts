@@ -1,0 +1,143 @@
+/**
+ * One HTTP attempt over an undici dispatcher, with its own timeout, buffered into memory.
+ *
+ * It drives `dispatcher.dispatch()` with a handler instead of using `request()`, for one reason:
+ * undici calls `onRequestStart` exactly when it hands the request to a connected socket, right
+ * before the request head is written. A failure that arrives before that call (connection refused,
+ * DNS failure, connect timeout, a pooled socket found closed while validating it for reuse) proves
+ * that not one byte of the request reached the upstream — the only situation in which a write may
+ * be retried (docs/adr/turbopuffer-adapter.md).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+export interface ExchangeRequest {
+  readonly origin: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Path and query string, already percent-encoded. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExchangeResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body exactly as received (still content-encoded). */
+  readonly body: Buffer;
+}
+
+export type AttemptFailureKind = 'network' | 'timeout' | 'aborted';
+
+/** Why an attempt produced no response. Carries no request data (no headers, no key). */
+export class AttemptFailure extends Error {
+  readonly kind: AttemptFailureKind;
+  readonly code: string;
+  /** True once undici handed the request to a socket: some of it may have reached the upstream. */
+  readonly sent: boolean;
+
+  constructor(kind: AttemptFailureKind, code: string, sent: boolean, message: string) {
+    super(message);
+    this.name = 'AttemptFailure';
+    this.kind = kind;
+    this.code = code;
+    this.sent = sent;
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; errors?: { code?: unknown }[]; name?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  // Node's happy-eyeballs connect reports an AggregateError of the per-address failures.
+  const first = e.errors?.[0]?.code;
+  if (typeof first === 'string') return first;
+  return typeof e.name === 'string' ? e.name : 'UNKNOWN';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error && err.message !== '' ? err.message : errorCode(err);
+}
+
+export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<ExchangeResponse> {
+  return new Promise<ExchangeResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let cancelledWith: AttemptFailure | undefined;
+    let sent = false;
+    let settled = false;
+    let status = 0;
+    let statusText = '';
+    let headers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+
+    const settle = (failure: AttemptFailure | undefined, response?: ExchangeResponse): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      if (failure !== undefined) reject(failure);
+      else resolve(response as ExchangeResponse);
+    };
+    const cancel = (kind: 'timeout' | 'aborted', message: string): void => {
+      const failure = new AttemptFailure(kind, kind === 'timeout' ? 'ETIMEDOUT' : 'ABORT_ERR', sent, message);
+      cancelledWith = failure;
+      settle(failure);
+      // Not yet on a socket: onRequestStart will abort it the moment undici gets there.
+      controller?.abort(failure);
+    };
+    const onAbort = (): void => cancel('aborted', 'the call was cancelled');
+    const timer = setTimeout(() => cancel('timeout', `no answer within ${req.timeoutMs} ms`), req.timeoutMs);
+
+    if (req.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(ctrl) {
+        controller = ctrl;
+        if (cancelledWith !== undefined) {
+          ctrl.abort(cancelledWith);
+          return;
+        }
+        sent = true;
+      },
+      onResponseStart(_ctrl, statusCode, responseHeaders, statusMessage) {
+        status = statusCode;
+        statusText = statusMessage ?? '';
+        headers = responseHeaders;
+      },
+      onResponseData(_ctrl, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        settle(undefined, { status, statusText, headers, body: Buffer.concat(chunks) });
+      },
+      onResponseError(_ctrl, err) {
+        const code = errorCode(err);
+        const kind = TIMEOUT_CODES.has(code) ? 'timeout' : 'network';
+        settle(new AttemptFailure(kind, code, sent, describe(err)));
+      },
+    };
+
+    dispatcher.dispatch(
+      {
+        origin: req.origin,
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        body: req.body ?? null,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+        // A write must never be silently replayed by undici on another socket.
+        idempotent: req.method === 'GET',
+      },
+      handler,
+    );
+  });
+}
