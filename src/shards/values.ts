@@ -1,0 +1,123 @@
+/**
+ * Ordering and identity of attribute values as turbopuffer sees them, for merging shard results.
+ * Values arrive from lossless JSON: integers above 2^53 are bigints and must compare exactly
+ * against plain numbers. Strings compare by Unicode code point (= UTF-8 byte order, what a Rust
+ * server does), not by UTF-16 unit as JavaScript's `<` would. null and missing are the smallest
+ * value, which yields turbopuffer's "nulls first for asc, last for desc".
+ */
+import { stringifyJson } from '../wire/json.ts';
+
+export type Direction = 'asc' | 'desc';
+
+function typeRank(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'boolean') return 1;
+  if (typeof v === 'number' || typeof v === 'bigint') return 2;
+  if (typeof v === 'string') return 3;
+  if (Array.isArray(v)) return 4;
+  return 5;
+}
+
+function sign(n: number): number {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+/** Exact comparison of two JSON numbers, either of which may be a bigint. NaN sorts last. */
+export function compareNumeric(a: number | bigint, b: number | bigint): number {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+    return sign(a - b) || 0;
+  }
+  if (typeof a === 'number') return -compareNumeric(b, a);
+  // a is a bigint, b a number.
+  const n = b as number;
+  if (Number.isNaN(n) || n === Infinity) return -1;
+  if (n === -Infinity) return 1;
+  const floor = Math.floor(n);
+  const big = BigInt(floor);
+  const bi = a as bigint;
+  if (bi < big) return -1;
+  if (bi > big) return 1;
+  return n === floor ? 0 : -1;
+}
+
+/** Code point order (identical to UTF-8 byte order). */
+export function compareStrings(a: string, b: string): number {
+  const len = Math.min(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 order differs from code point order only between a surrogate (a code point above
+    // U+FFFF) and a BMP unit at or above U+E000.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (xs ? y >= 0xe000 : x >= 0xe000)) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return sign(a.length - b.length);
+}
+
+/** Ascending total order over attribute values; null/missing first. */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return 0;
+    case 1:
+      return a === b ? 0 : a === false ? -1 : 1;
+    case 2:
+      return compareNumeric(a as number | bigint, b as number | bigint);
+    case 3:
+      return compareStrings(a as string, b as string);
+    case 4: {
+      const xa = a as unknown[];
+      const xb = b as unknown[];
+      for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
+        const c = compareValues(xa[i], xb[i]);
+        if (c !== 0) return c;
+      }
+      return sign(xa.length - xb.length);
+    }
+    default:
+      return compareStrings(stringifyJson(a), stringifyJson(b));
+  }
+}
+
+/** compareValues in the given direction (desc reverses, so nulls come last). */
+export function compareDirected(a: unknown, b: unknown, direction: Direction): number {
+  const c = compareValues(a, b);
+  return direction === 'asc' ? c : -c;
+}
+
+/**
+ * A string that is equal for equal tuples of values: 5, 5.0 and 5n give one key; missing and null
+ * give one key. Used for group_by keys and limit.per buckets.
+ */
+export function tupleKey(values: readonly unknown[]): string {
+  return stringifyJson(values.map((v) => (v === undefined ? null : v)));
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Adds JSON numbers exactly when they are all integers (bigint when the sum leaves 2^53). */
+export function addNumbers(a: number | bigint, b: number | bigint): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const s = a + b;
+    if (!Number.isInteger(a) || !Number.isInteger(b) || Number.isSafeInteger(s)) return s;
+  }
+  if ((typeof a === 'bigint' || Number.isInteger(a)) && (typeof b === 'bigint' || Number.isInteger(b))) {
+    const s = BigInt(a) + BigInt(b);
+    return s >= BigInt(Number.MIN_SAFE_INTEGER) && s <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(s) : s;
+  }
+  return Number(a) + Number(b);
+}
+
+export function isNumeric(v: unknown): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
