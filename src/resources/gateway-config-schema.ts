@@ -5,6 +5,7 @@
  * docs/adr/resources-model.md).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { ObjectMeta } from './meta.ts';
 import { SecretKeyRefSchema } from './vector-store-schema.ts';
 import {
@@ -145,4 +146,9 @@ export interface GatewayConfigResource {
   readonly kind: 'GatewayConfig';
   readonly metadata: ObjectMeta;
   readonly spec: GatewayConfigSpec;
+}
+
+/** The spec of a config directory without a GatewayConfig: every default. */
+export function defaultGatewayConfigSpec(): GatewayConfigSpec {
+  return Value.Default(GatewayConfigSpecSchema, {}) as GatewayConfigSpec;
 }

@@ -8,6 +8,7 @@
  * `spec.snapshot.facetFields`.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { ConditionSchema, type ObjectMeta } from './meta.ts';
 import {
   UPSTREAM_NAMESPACE_PATTERN,
@@ -235,4 +236,9 @@ export interface IndexResource {
   readonly metadata: ObjectMeta;
   readonly spec: IndexSpec;
   readonly status?: IndexStatus;
+}
+
+/** An Index spec with every schema default filled (used for implicit development Indexes). */
+export function defaultIndexSpec(): IndexSpec {
+  return Value.Default(IndexSpecSchema, {}) as IndexSpec;
 }
