@@ -44,6 +44,11 @@ export type FaultAction =
 export interface FaultUpstreamOptions {
   /** When set, requests without `authorization: Bearer <key>` get 401. */
   readonly apiKey?: string;
+  /**
+   * Like turbopuffer's per-namespace slots: a request arriving while this many are being handled
+   * is answered 429 at once (counted in `rejected429`), before any scripted action.
+   */
+  readonly concurrencyLimit?: number;
 }
 
 export interface FaultUpstream {
@@ -60,6 +65,10 @@ export interface FaultUpstream {
   readonly waiting: number;
   /** Client connections currently open (server side). */
   readonly connections: number;
+  /** The most requests that were ever being handled at the same time. */
+  readonly maxConcurrent: number;
+  /** Requests refused because of `concurrencyLimit`. */
+  readonly rejected429: number;
   /** Closes the listener and every connection: new connections are refused. */
   stopListening(): Promise<void>;
   /** Listens again on the same port. */
@@ -149,6 +158,9 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
   const held: (() => void)[] = [];
   const sockets = new Set<Socket>();
   let hanging = 0;
+  let active = 0;
+  let maxConcurrent = 0;
+  let rejected429 = 0;
   const route = defaultAnswer(new Map());
 
   const answerDefault = (rec: RecordedRequest, res: ServerResponse): void => {
@@ -183,6 +195,21 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
       decodedBody: Buffer.alloc(0),
     };
     requests.push(rec);
+    if (options.concurrencyLimit !== undefined && active >= options.concurrencyLimit) {
+      rejected429++;
+      req.resume();
+      send(
+        res,
+        429,
+        { status: 'error', error: 'too many concurrent queries' },
+        { 'retry-after-ms': '5' },
+        false,
+      );
+      return;
+    }
+    active++;
+    maxConcurrent = Math.max(maxConcurrent, active);
+    res.once('close', () => active--);
     const action: FaultAction = queue.shift() ?? { kind: 'respond' };
     if (action.kind === 'reset' && action.when === 'before-body') {
       req.socket.resetAndDestroy();
@@ -258,6 +285,12 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
     },
     get connections() {
       return sockets.size;
+    },
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    get rejected429() {
+      return rejected429;
     },
     stopListening: stop,
     resumeListening: async () => {
