@@ -134,8 +134,6 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
         body: req.body ?? null,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
-        // A write must never be silently replayed by undici on another socket.
-        idempotent: req.method === 'GET',
       },
       handler,
     );
