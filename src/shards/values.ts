@@ -29,7 +29,7 @@ export function compareNumeric(a: number | bigint, b: number | bigint): number {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
     return sign(a - b) || 0;
   }
-  if (typeof a === 'number') return -compareNumeric(b, a);
+  if (typeof a === 'number') return 0 - compareNumeric(b, a) || 0;
   // a is a bigint, b a number.
   const n = b as number;
   if (Number.isNaN(n) || n === Infinity) return -1;
