@@ -35,7 +35,9 @@ export function objectLabel(problem: Pick<ConfigProblem, 'kind' | 'name' | 'docu
 }
 
 export function formatProblem(problem: ConfigProblem): string {
-  const parts = [problem.file, objectLabel(problem)];
+  const parts = [problem.file];
+  // A file-level problem (unreadable file) names no document or object.
+  if (problem.kind !== undefined || problem.document !== undefined) parts.push(objectLabel(problem));
   if (problem.path !== '') parts.push(problem.path);
   const message = problem.severity === 'warning' ? `warning: ${problem.message}` : problem.message;
   return `${parts.join(': ')}: ${message}`;
@@ -43,15 +45,4 @@ export function formatProblem(problem: ConfigProblem): string {
 
 export function hasErrors(problems: readonly ConfigProblem[]): boolean {
   return problems.some((problem) => problem.severity === 'error');
-}
-
-/** Errors first, then by file, document and path: the order users read them in. */
-export function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
-  const rank = (p: ConfigProblem) => (p.severity === 'error' ? 0 : 1);
-  return [...problems].sort(
-    (a, b) =>
-      rank(a) - rank(b) ||
-      a.file.localeCompare(b.file) ||
-      (a.document ?? 0) - (b.document ?? 0),
-  );
 }

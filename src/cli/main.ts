@@ -1,0 +1,22 @@
+/**
+ * The `hevlayer` command line. Each command lives in its own file and registers itself; adding a
+ * command is one import and one line below.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerCrds } from './crds.ts';
+import { registerServe } from './serve.ts';
+import { registerValidate } from './validate.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('hevlayer')
+  .description('A turbopuffer-compatible gateway: shared cache, sharding, scans and facet snapshots')
+  .version(version)
+  .showHelpAfterError();
+
+registerServe(program, { version });
+registerValidate(program);
+registerCrds(program);
+
+await program.parseAsync(process.argv);
