@@ -70,7 +70,8 @@ function evaluate(docs: readonly Doc[], q: Record<string, unknown>): Record<stri
   };
   const limit = q.limit as
     { total: number; per?: { attributes: string[]; limit: number } } | number | undefined;
-  const total = (q.top_k as number | undefined) ?? (typeof limit === 'number' ? limit : (limit?.total ?? 10));
+  const fallback = q.group_by === undefined ? 10 : 10_000;
+  const total = (q.top_k as number | undefined) ?? (typeof limit === 'number' ? limit : (limit?.total ?? fallback));
   const matching = docs.filter((d) => {
     const f = q.filters as [string, string, unknown] | undefined;
     return f === undefined || (f[1] === 'Eq' ? d.attrs[f[0]] === f[2] : cmp(d.attrs[f[0]], f[2]) > 0);
@@ -215,6 +216,7 @@ const QUERIES: [string, Record<string, unknown>][] = [
     { aggregate_by: { n: ['Count'], s: ['Sum', 'stock'] }, group_by: ['category'], limit: 3 },
   ],
   ['group_by many groups capped', { aggregate_by: { n: ['Count'] }, group_by: ['stock'], top_k: 7 }],
+  ['group_by without a limit', { aggregate_by: { n: ['Count'] }, group_by: ['stock'] }],
 ];
 
 describe('mergeQueryResponses equals one namespace holding every document', () => {

@@ -8,10 +8,12 @@ import { invalid, unsupported } from '../wire/errors.ts';
 import { isRecord, type Direction } from './values.ts';
 
 /**
- * Rows a ranked query returns when it names no limit; the local engine uses the same default.
- * Only used when a query omits `top_k`/`limit`.
+ * What a shard applies when a query names no `top_k`/`limit`, so the merge caps the same way:
+ * 10 rows for ranked queries, and every group (up to the 10,000 maximum) for group_by. These are
+ * the local engine's defaults; turbopuffer documents neither (see docs/adr/sharding.md).
  */
 export const DEFAULT_QUERY_LIMIT = 10;
+export const DEFAULT_GROUP_LIMIT = 10_000;
 
 export interface OrderKey {
   readonly attr: string;
@@ -83,12 +85,12 @@ export function rowOrderOf(rankBy: unknown): RowOrder {
   return { kind: 'dist', direction: 'desc' };
 }
 
-function totalOf(query: Record<string, unknown>): number {
+function totalOf(query: Record<string, unknown>, fallback: number): number {
   const { top_k: topK, limit } = query;
   if (typeof topK === 'number') return topK;
   if (typeof limit === 'number') return limit;
   if (isRecord(limit) && typeof limit.total === 'number') return limit.total;
-  return DEFAULT_QUERY_LIMIT;
+  return fallback;
 }
 
 function perOf(query: Record<string, unknown>): PerLimit | undefined {
@@ -151,7 +153,12 @@ function planOne(query: Record<string, unknown>): SubQueryPlan {
   if (query.aggregate_by !== undefined) {
     const labels = labelsOf(query.aggregate_by);
     if (query.group_by === undefined) return { kind: 'aggregate', labels };
-    return { kind: 'groups', labels, keys: groupKeysOf(query.group_by), total: totalOf(query) };
+    return {
+      kind: 'groups',
+      labels,
+      keys: groupKeysOf(query.group_by),
+      total: totalOf(query, DEFAULT_GROUP_LIMIT),
+    };
   }
   const order = rowOrderOf(query.rank_by);
   const per = perOf(query);
@@ -160,7 +167,7 @@ function planOne(query: Record<string, unknown>): SubQueryPlan {
   for (const a of per?.attributes ?? []) needed.add(a);
   needed.delete('id');
   const strip = withAttributes(query, [...needed]);
-  return { kind: 'rows', order, total: totalOf(query), per, strip };
+  return { kind: 'rows', order, total: totalOf(query, DEFAULT_QUERY_LIMIT), per, strip };
 }
 
 /** Plans a query or multi-query body. Throws HevError (400) for what cannot be merged exactly. */

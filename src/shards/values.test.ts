@@ -26,6 +26,14 @@ describe('value ordering', () => {
     expect(compareStrings('B', 'a')).toBeLessThan(0);
   });
 
+  it('compares UTC timestamps chronologically, whatever their fraction digits', () => {
+    expect(compareValues('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z')).toBeLessThan(0);
+    expect(compareValues('2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00.25Z')).toBeGreaterThan(0);
+    expect(compareValues('2025-12-31T23:59:59.999Z', '2026-01-01T00:00:00Z')).toBeLessThan(0);
+    // Plain text that is not a UTC timestamp keeps code point order.
+    expect(compareValues('2026-01-01 b', '2026-01-01 a')).toBeGreaterThan(0);
+  });
+
   it('puts null and missing first, then booleans, numbers, strings', () => {
     // Wrapped: Array.prototype.sort never hands `undefined` to a comparator.
     const sorted = ['x', 3, null, true, undefined, false, 2n]

@@ -59,6 +59,27 @@ export function compareStrings(a: string, b: string): number {
   return sign(a.length - b.length);
 }
 
+// A UTC timestamp as stores render datetime attributes. Renderings drop a zero fraction
+// ("…:00Z" vs "…:00.500Z"), so comparing them as text would put 00.500 before 00; they are
+// compared by instant first (text only breaks ties).
+const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+function timestampOf(s: string): number | undefined {
+  if (s.length < 20 || s.charCodeAt(10) !== 0x54 || !UTC_TIMESTAMP.test(s)) return undefined;
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** String order; two UTC timestamps compare chronologically (see above). */
+export function compareText(a: string, b: string): number {
+  const ta = timestampOf(a);
+  if (ta !== undefined) {
+    const tb = timestampOf(b);
+    if (tb !== undefined && ta !== tb) return ta < tb ? -1 : 1;
+  }
+  return compareStrings(a, b);
+}
+
 /** Ascending total order over attribute values; null/missing first. */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a);
@@ -72,7 +93,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case 2:
       return compareNumeric(a as number | bigint, b as number | bigint);
     case 3:
-      return compareStrings(a as string, b as string);
+      return compareText(a as string, b as string);
     case 4: {
       const xa = a as unknown[];
       const xb = b as unknown[];
