@@ -107,27 +107,32 @@ describe('upstream limiter with the turbopuffer adapter', () => {
   });
 
   it('turns an upstream 429 storm into queueing', async () => {
-    const burst = async (store: VectorStore): Promise<PromiseSettledResult<Payload>[]> => {
+    /** Six held queries at once; holds are released once `ready` says the burst has landed. */
+    const burst = async (
+      store: VectorStore,
+      ready: () => boolean,
+    ): Promise<PromiseSettledResult<Payload>[]> => {
       for (let i = 0; i < 6; i++) upstream.script({ kind: 'hold' });
       const calls = Array.from({ length: 6 }, () => store.query('docs', plain()));
-      let done = 0;
-      void Promise.allSettled(calls).then(() => (done = 6));
-      while (done < 6) {
-        await until(() => upstream.waiting > 0 || done === 6);
+      let done = false;
+      void Promise.allSettled(calls).then(() => (done = true));
+      await until(ready);
+      while (!done) {
         upstream.release();
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await until(() => upstream.waiting > 0 || done);
       }
       return Promise.allSettled(calls);
     };
 
     // Without the limiter the upstream refuses the excess (and the adapter retries on 429).
     await setup({ concurrencyLimit: 2 });
-    await burst(adapter());
+    await burst(adapter(), () => upstream.rejected429 > 0);
     expect(upstream.rejected429).toBeGreaterThan(0);
     await upstream.close();
 
     await setup({ concurrencyLimit: 2 });
-    const results = await burst(limited({ maxInFlightPerNamespace: 2, queueTimeoutMs: 20_000 }));
+    const store = limited({ maxInFlightPerNamespace: 2, queueTimeoutMs: 20_000 });
+    const results = await burst(store, () => upstream.waiting === 2 && store.queued('docs') === 4);
     expect(results.map((r) => r.status)).toEqual(Array(6).fill('fulfilled'));
     expect(upstream.rejected429).toBe(0);
     expect(upstream.maxConcurrent).toBe(2);

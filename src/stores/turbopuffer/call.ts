@@ -128,9 +128,10 @@ export async function callUpstream(
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal?.aborted === true) throw cancelled(description, ctx.signal);
     const remainingMs = deadline - cfg.clock.now();
-    const timeoutFailure = new AttemptFailure('timeout', 'ETIMEDOUT', false, 'deadline passed');
-    if (remainingMs <= 0)
-      throw attemptFailureError(timeoutFailure, description, attempt - 1, timeoutMs, cfg.apiKey);
+    if (remainingMs <= 0) {
+      const passed = new AttemptFailure('timeout', 'ETIMEDOUT', false, 'deadline passed');
+      throw attemptFailureError(passed, description, attempt - 1, timeoutMs, cfg.apiKey);
+    }
     const started = cfg.clock.now();
     let response: ExchangeResponse | undefined;
     let outcome: AttemptOutcome;
@@ -171,6 +172,7 @@ export async function callUpstream(
         outcome,
         retriesDone: attempt - 1,
         remainingMs: deadline - cfg.clock.now(),
+        // Wall time on purpose: `retry-after` may be an HTTP date.
         nowMs: Date.now(),
         random: cfg.random(),
       },
