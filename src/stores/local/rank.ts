@@ -11,7 +11,9 @@ import { compareIds, type DocId } from './ids.ts';
 import type { Table } from './table.ts';
 import { tokenizeQuery } from './tokenizer.ts';
 import { compareScalars, describeValue } from './values.ts';
-import { distanceAt, parseVector, type DistanceMetric } from './vectors.ts';
+import { norm, parseVector, type DistanceMetric } from './vectors.ts';
+import type { Scores } from './bm25.ts';
+import type { VectorColumn } from './table.ts';
 
 export type Clause =
   | { readonly t: 'bm25'; readonly attr: string; readonly tokens: string[]; readonly lastAsPrefix: boolean }
@@ -127,31 +129,48 @@ function bm25Clause(raw: unknown[], source: FilterSource): Clause {
 }
 
 /** Scores of every slot with a non-zero score for the clause. */
-export function scoreClause(clause: Clause, table: Table): Map<number, number> {
+export function scoreClause(clause: Clause, table: Table): Scores {
+  const capacity = table.capacity;
   switch (clause.t) {
-    case 'bm25':
-      return table.fts.get(clause.attr)?.score(clause.tokens, clause.lastAsPrefix) ?? new Map();
+    case 'bm25': {
+      const index = table.fts.get(clause.attr);
+      return index === undefined
+        ? { slots: [], score: new Float64Array(capacity) }
+        : index.score(clause.tokens, clause.lastAsPrefix, capacity);
+    }
     case 'filter': {
-      const out = new Map<number, number>();
-      for (let s = 0; s < table.capacity; s++)
-        if (table.ids[s] !== undefined && clause.pred(s)) out.set(s, 1);
-      return out;
+      const score = new Float64Array(capacity);
+      const slots: number[] = [];
+      for (let s = 0; s < capacity; s++) {
+        if (table.ids[s] !== undefined && clause.pred(s)) {
+          slots.push(s);
+          score[s] = 1;
+        }
+      }
+      return { slots, score };
     }
     case 'product': {
       const inner = scoreClause(clause.clause, table);
-      for (const [s, v] of inner) inner.set(s, v * clause.weight);
+      for (const s of inner.slots) inner.score[s] = (inner.score[s] as number) * clause.weight;
       return inner;
     }
     case 'sum':
     case 'max': {
-      const out = new Map<number, number>();
+      const score = new Float64Array(capacity);
+      const seen = new Uint8Array(capacity);
+      const slots: number[] = [];
       for (const c of clause.clauses) {
-        for (const [s, v] of scoreClause(c, table)) {
-          const prev = out.get(s);
-          out.set(s, prev === undefined ? v : clause.t === 'sum' ? prev + v : Math.max(prev, v));
+        const part = scoreClause(c, table);
+        for (const s of part.slots) {
+          const v = part.score[s] as number;
+          if (seen[s] === 0) {
+            seen[s] = 1;
+            slots.push(s);
+            score[s] = v;
+          } else score[s] = clause.t === 'sum' ? (score[s] as number) + v : Math.max(score[s] as number, v);
         }
       }
-      return out;
+      return { slots, score };
     }
   }
 }
@@ -190,14 +209,7 @@ export function rank(
     const col = table.vectors.get(plan.attr);
     const dist = new Float64Array(table.capacity);
     const candidates = liveSlots(table, pred);
-    if (col !== undefined) {
-      let qn = 0;
-      for (const v of plan.query) qn += v * v;
-      qn = Math.sqrt(qn);
-      const m = metric ?? 'cosine_distance';
-      for (const s of candidates)
-        dist[s] = distanceAt(m, col.data, s * col.dims, plan.query, col.norms[s] as number, qn);
-    }
+    if (col !== undefined) scanVectors(metric ?? 'cosine_distance', col, plan.query, candidates, dist);
     return {
       before: (a, b) => (dist[a] as number) - (dist[b] as number) || idOrder(a, b),
       candidates,
@@ -206,14 +218,15 @@ export function rank(
     };
   }
   if (plan.kind === 'score') {
-    const scores = scoreClause(plan.clause, table);
+    const { slots, score } = scoreClause(plan.clause, table);
     const candidates: number[] = [];
-    for (const [s, v] of scores) if (v > 0 && (pred === undefined || pred(s))) candidates.push(s);
+    for (const s of slots)
+      if ((score[s] as number) > 0 && (pred === undefined || pred(s))) candidates.push(s);
     return {
-      before: (a, b) => (scores.get(b) as number) - (scores.get(a) as number) || idOrder(a, b),
+      before: (a, b) => (score[b] as number) - (score[a] as number) || idOrder(a, b),
       candidates,
-      dist: (s) => scores.get(s) as number,
-      scanned: scores.size,
+      dist: (s) => score[s] as number,
+      scanned: slots.length,
     };
   }
   const getters = plan.keys.map(({ attr, desc }) => {
@@ -238,4 +251,36 @@ export function rank(
     dist: undefined,
     scanned: table.size,
   };
+}
+
+/** The exact scan: one pass over the candidates' rows of the contiguous vector matrix. */
+function scanVectors(
+  metric: DistanceMetric,
+  col: VectorColumn,
+  q: Float32Array,
+  slots: number[],
+  dist: Float64Array,
+): void {
+  const data = col.data;
+  const dims = col.dims;
+  const qn = norm(q);
+  if (metric === 'euclidean_squared') {
+    for (const s of slots) {
+      const off = s * dims;
+      let sum = 0;
+      for (let i = 0; i < dims; i++) {
+        const d = (data[off + i] as number) - (q[i] as number);
+        sum += d * d;
+      }
+      dist[s] = sum;
+    }
+    return;
+  }
+  for (const s of slots) {
+    const off = s * dims;
+    let dot = 0;
+    for (let i = 0; i < dims; i++) dot += (data[off + i] as number) * (q[i] as number);
+    const rn = col.norms[s] as number;
+    dist[s] = rn === 0 || qn === 0 ? 1 : Math.min(2, Math.max(0, 1 - dot / (rn * qn)));
+  }
 }

@@ -61,6 +61,7 @@ export class Registry {
     }
     const schema = deserializeSchema(rec.schema);
     const table = new Table(schema);
+    table.reserve(rec.rowCount);
     const order = vectorColumns(schema);
     for (const doc of this.#storage.loadDocs(rec, schema.idType, order)) table.put(doc);
     const state: NsState = { rec, schema, table };

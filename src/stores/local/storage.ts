@@ -7,6 +7,7 @@
  * second store in this process) out of the directory and is released by the kernel if we die.
  */
 import { mkdirSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HevError } from '../../wire/errors.ts';
@@ -50,6 +51,8 @@ export class Storage {
   }
 
   static open(dir: string, synchronous: Synchronous): Storage {
+    // Vector blobs are the platform's f32 bytes, which the format defines as little-endian.
+    if (endianness() !== 'LE') throw new Error('the local store needs a little-endian platform');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, DB_FILE);
     const db = new Database(file, { timeout: 0 });
@@ -180,7 +183,7 @@ export class Storage {
       const [id, attrs, vecs] = row;
       yield {
         id: idFromSql(id, idType),
-        attrs: parseJson(attrs) as Record<string, unknown>,
+        attrs: parseAttrs(attrs),
         vectors: decodeVectors(vecs, vectorOrder),
       };
     }
@@ -189,12 +192,23 @@ export class Storage {
 
 function encodeVectors(doc: Doc, order: readonly string[]): Buffer | null {
   if (order.length === 0) return null;
+  if (order.length === 1) {
+    const v = doc.vectors[order[0] as string] as Float32Array;
+    return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  }
   const parts = order.map((name) => {
     const v = doc.vectors[name] as Float32Array;
     return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   });
   return Buffer.concat(parts);
 }
+
+/** Attribute JSON: the lossless parser is only needed when a long integer might be present. */
+function parseAttrs(text: string): Record<string, unknown> {
+  return (LONG_DIGITS.test(text) ? parseJson(text) : JSON.parse(text)) as Record<string, unknown>;
+}
+
+const LONG_DIGITS = /\d{16}/;
 
 function decodeVectors(
   blob: Buffer | null,
@@ -205,7 +219,7 @@ function decodeVectors(
   let offset = 0;
   for (const { name, dims } of order) {
     const vec = new Float32Array(dims);
-    for (let i = 0; i < dims; i++) vec[i] = blob.readFloatLE(offset + i * 4);
+    new Uint8Array(vec.buffer).set(blob.subarray(offset, offset + dims * 4));
     offset += dims * 4;
     out[name] = vec;
   }

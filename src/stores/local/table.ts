@@ -136,6 +136,12 @@ export class Table {
     return { id, attrs, vectors };
   }
 
+  /** Pre-sizes the vector matrices for `extra` more documents (one copy instead of many). */
+  reserve(extra: number): void {
+    const want = this.ids.length + extra;
+    for (const col of this.vectors.values()) col.ensure(want);
+  }
+
   /** Inserts or replaces a document. */
   put(doc: Doc): number {
     let slot = this.slotOf.get(doc.id);

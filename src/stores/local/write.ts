@@ -217,6 +217,7 @@ function commit(
     const target = state ?? { rec, schema: plan.schema, table: new Table(plan.schema) };
     target.schema = plan.schema;
     target.table.setSchema(plan.schema);
+    target.table.reserve(puts.length);
     for (const doc of puts) target.table.put(doc);
     for (const id of dels) target.table.remove(id);
     if (state === undefined) ctx.registry.add(target);
