@@ -71,7 +71,7 @@ export function renderRows(
         const col = table.vectors.get(name);
         if (col === undefined) continue;
         const vec = col.get(s);
-        row[name] = encodeVector(vec, encoding);
+        row[name] = encodeVector(vec, encoding, type.vector.precision);
         bytes += vec.length * 4;
         continue;
       }

@@ -104,13 +104,27 @@ export function shortestF32(value: number): number {
   return value;
 }
 
-export function encodeVector(vec: Float32Array, encoding: 'float' | 'base64'): number[] | string {
+/** The shortest decimal that reads back as the same f16 value. */
+export function shortestF16(value: number): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  for (const digits of [3, 4, 5]) {
+    const candidate = Number(value.toPrecision(digits));
+    if (roundToF16(candidate) === value) return candidate;
+  }
+  return value;
+}
+
+export function encodeVector(
+  vec: Float32Array,
+  encoding: 'float' | 'base64',
+  precision: Precision = 'f32',
+): number[] | string {
   if (encoding === 'base64') {
     const buf = Buffer.alloc(vec.length * 4);
     for (let i = 0; i < vec.length; i++) buf.writeFloatLE(vec[i] ?? 0, i * 4);
     return buf.toString('base64');
   }
-  return Array.from(vec, shortestF32);
+  return Array.from(vec, precision === 'f16' ? shortestF16 : shortestF32);
 }
 
 export function norm(vec: Float32Array, offset = 0, dims = vec.length): number {
