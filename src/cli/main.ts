@@ -8,7 +8,9 @@ import { registerCrds } from './crds.ts';
 import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command('hevlayer')
   .description('A turbopuffer-compatible gateway: shared cache, sharding, scans and facet snapshots')

@@ -20,7 +20,10 @@ export function registerServe(program: Command, meta: { version: string }): void
     .command('serve')
     .description('run the gateway with config from a directory of YAML manifests (hot-reloaded)')
     .requiredOption('-c, --config <dir>', 'directory of *.yaml/*.yml manifests')
-    .option('-p, --port <n>', 'listen port (overrides HEVLAYER_PORT and GatewayConfig listen.port; 0 = any free port)')
+    .option(
+      '-p, --port <n>',
+      'listen port (overrides HEVLAYER_PORT and GatewayConfig listen.port; 0 = any free port)',
+    )
     .option('--host <host>', 'listen address (overrides GatewayConfig listen.host)')
     .option('--data <dir>', 'base directory for relative data paths (default: the working directory)')
     .action(async (flags: ServeFlags) => {

@@ -18,7 +18,12 @@ export async function runValidate(paths: readonly string[], io: ValidateIo): Pro
   const { files, failures } = await readManifestPaths(paths);
   const result = validateManifestSet(files);
   const problems: ConfigProblem[] = [
-    ...failures.map((f): ConfigProblem => ({ severity: 'error', file: f.file, path: '', message: f.message })),
+    ...failures.map((f): ConfigProblem => ({
+      severity: 'error',
+      file: f.file,
+      path: '',
+      message: f.message,
+    })),
     ...result.problems,
   ];
   for (const problem of problems) io.err(formatProblem(problem));
@@ -39,7 +44,12 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('validate manifests (Index, VectorStore, GatewayConfig); exit 0 when all are valid, else 1')
-    .requiredOption('-f, --filename <file>', 'a manifest file or a directory of them (repeatable)', collect, [])
+    .requiredOption(
+      '-f, --filename <file>',
+      'a manifest file or a directory of them (repeatable)',
+      collect,
+      [],
+    )
     .addHelpText(
       'after',
       '\nProblems are printed to stderr, one per line: FILE: KIND/NAME: spec.path: message\n' +

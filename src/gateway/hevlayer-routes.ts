@@ -5,7 +5,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigSourceStatus, RegistryHolder } from '../registry/holder.ts';
-import { indexObject, problemsFor, summarizeProblems, type IndexObjectOptions } from '../registry/index-object.ts';
+import {
+  indexObject,
+  problemsFor,
+  summarizeProblems,
+  type IndexObjectOptions,
+} from '../registry/index-object.ts';
 import { matchesLabelFilters, matchesSelector, parseLabelFilters } from '../registry/labels.ts';
 import type { IndexEntry, RegistrySnapshot } from '../registry/types.ts';
 import { formatProblem } from '../resources/problems.ts';
@@ -27,7 +32,12 @@ function visibleTo(request: FastifyRequest, entry: IndexEntry): boolean {
   return selector === undefined || matchesSelector(entry.labels, selector);
 }
 
-function render(entry: IndexEntry, snapshot: RegistrySnapshot, config: ConfigSourceStatus, options: HevlayerRoutesOptions) {
+function render(
+  entry: IndexEntry,
+  snapshot: RegistrySnapshot,
+  config: ConfigSourceStatus,
+  options: HevlayerRoutesOptions,
+) {
   return indexObject(entry, snapshot, { config, ...options.indexStatus?.(entry) });
 }
 
@@ -106,10 +116,15 @@ export function registerHevlayerRoutes(app: FastifyInstance, options: HevlayerRo
 }
 
 /** `/readyz`: 200 once a config is loaded and while not draining; 503 otherwise. */
-export function registerReadiness(app: FastifyInstance, registry: RegistryHolder, draining: () => boolean = () => false): void {
+export function registerReadiness(
+  app: FastifyInstance,
+  registry: RegistryHolder,
+  draining: () => boolean = () => false,
+): void {
   app.get('/readyz', async (_request, reply) => {
     if (draining()) return reply.code(503).send({ status: 'error', error: 'shutting down' });
-    if (!registry.isLoaded()) return reply.code(503).send({ status: 'error', error: 'no configuration loaded yet' });
+    if (!registry.isLoaded())
+      return reply.code(503).send({ status: 'error', error: 'no configuration loaded yet' });
     return { status: 'ready', generation: registry.current().generation };
   });
 }

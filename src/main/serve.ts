@@ -56,14 +56,18 @@ export function parsePort(text: string, origin: string): number {
 }
 
 /** API keys from the environment (file mode cannot read Kubernetes Secrets). */
-export function resolveApiKeys(spec: GatewayConfigSpec, env: Readonly<Record<string, string | undefined>>): ApiKeyGrantInput[] {
+export function resolveApiKeys(
+  spec: GatewayConfigSpec,
+  env: Readonly<Record<string, string | undefined>>,
+): ApiKeyGrantInput[] {
   return spec.auth.apiKeys.map((key, i) => {
     const where = `GatewayConfig spec.auth.apiKeys[${i}] (${key.name})`;
     if (key.keyEnv === undefined) {
       throw new Error(`${where}: secretRef needs the Kubernetes operator; in file mode use keyEnv`);
     }
     const value = env[key.keyEnv];
-    if (value === undefined || value === '') throw new Error(`${where}: environment variable ${key.keyEnv} is not set`);
+    if (value === undefined || value === '')
+      throw new Error(`${where}: environment variable ${key.keyEnv} is not set`);
     const matchLabels = key.indexSelector?.matchLabels;
     return { name: key.name, key: value, ...(matchLabels === undefined ? {} : { matchLabels }) };
   });
@@ -75,7 +79,10 @@ function pendingDataPlaneResolver(holder: RegistryHolder): TargetResolver {
       const snapshot = holder.current();
       const entry = snapshot.indexes.get(name) ?? implicitIndexEntry(snapshot, name);
       if (entry === undefined) {
-        throw new HevError('HEV_INDEX_NOT_FOUND', `no Index named ${JSON.stringify(name)}; declare one (kind: Index) in the config`);
+        throw new HevError(
+          'HEV_INDEX_NOT_FOUND',
+          `no Index named ${JSON.stringify(name)}; declare one (kind: Index) in the config`,
+        );
       }
       const why = entry.ready
         ? 'the data plane is not wired into this build yet'
@@ -84,7 +91,9 @@ function pendingDataPlaneResolver(holder: RegistryHolder): TargetResolver {
     },
     async list(params, rctx) {
       const selector = rctx.principal?.matchLabels ?? {};
-      const names = [...holder.current().indexes.values()].filter((e) => matchesSelector(e.labels, selector)).map((e) => e.name);
+      const names = [...holder.current().indexes.values()]
+        .filter((e) => matchesSelector(e.labels, selector))
+        .map((e) => e.name);
       return Payload.fromValue(pageNames(names, params));
     },
   };
@@ -120,13 +129,18 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
   try {
     const spec = holder.current().gateway.spec;
     const envPort = env.HEVLAYER_PORT;
-    const port = options.port ?? (envPort === undefined || envPort === '' ? spec.listen.port : parsePort(envPort, 'HEVLAYER_PORT'));
+    const port =
+      options.port ??
+      (envPort === undefined || envPort === '' ? spec.listen.port : parsePort(envPort, 'HEVLAYER_PORT'));
     const host = options.host ?? spec.listen.host;
     const authorizer = createAuthorizer(resolveApiKeys(spec, env));
     holder.subscribe((next) => {
       for (const key of RESTART_ONLY) {
         if (JSON.stringify(next.gateway.spec[key]) !== JSON.stringify(spec[key])) {
-          logger.warn({ field: `spec.${key}` }, `GatewayConfig spec.${key} changed; it takes effect on restart`);
+          logger.warn(
+            { field: `spec.${key}` },
+            `GatewayConfig spec.${key} changed; it takes effect on restart`,
+          );
         }
       }
     });

@@ -17,7 +17,13 @@ import { DEFAULT_K8S_NAMESPACE } from '../resources/meta.ts';
 import type { ConfigProblem } from '../resources/problems.ts';
 import type { VectorStoreResource } from '../resources/vector-store-schema.ts';
 import { deepFreeze, resolveIndex, type IndexContext } from './resolve-index.ts';
-import { storeKey, type IndexEntry, type RegistrySnapshot, type ResolvedGatewayConfig, type StoreEntry } from './types.ts';
+import {
+  storeKey,
+  type IndexEntry,
+  type RegistrySnapshot,
+  type ResolvedGatewayConfig,
+  type StoreEntry,
+} from './types.ts';
 
 export interface BuildRegistryInput {
   readonly resources: readonly ValidatedResource[];
@@ -32,7 +38,11 @@ export interface BuildRegistryInput {
   readonly previous?: RegistrySnapshot;
 }
 
-export function storeEntry(resource: VectorStoreResource, dataDir: string, source?: ValidatedResource['source']): StoreEntry {
+export function storeEntry(
+  resource: VectorStoreResource,
+  dataDir: string,
+  source?: ValidatedResource['source'],
+): StoreEntry {
   const { spec, metadata } = resource;
   const localPath =
     spec.provider === 'local' ? resolve(dataDir, spec.local?.path ?? `data/${metadata.name}`) : undefined;
@@ -49,11 +59,16 @@ export function storeEntry(resource: VectorStoreResource, dataDir: string, sourc
   };
 }
 
-export function resolveGateway(resources: readonly ValidatedResource[], dataDir: string): ResolvedGatewayConfig {
+export function resolveGateway(
+  resources: readonly ValidatedResource[],
+  dataDir: string,
+): ResolvedGatewayConfig {
   const found = resources.find((r) => r.resource.kind === 'GatewayConfig')?.resource;
   const spec = found?.kind === 'GatewayConfig' ? found.spec : defaultGatewayConfigSpec();
   const snapshotsPath =
-    spec.snapshots.store === 'filesystem' ? resolve(dataDir, spec.snapshots.path ?? 'data/snapshots') : undefined;
+    spec.snapshots.store === 'filesystem'
+      ? resolve(dataDir, spec.snapshots.path ?? 'data/snapshots')
+      : undefined;
   return {
     ...(found === undefined ? {} : { name: found.metadata.name }),
     spec,
@@ -80,7 +95,9 @@ export function buildRegistry(input: BuildRegistryInput): RegistrySnapshot {
     namespacesByName.set(resource.metadata.name, list);
   }
 
-  const previousByKey = new Map((input.previous?.allIndexes ?? []).map((e) => [storeKey(e.k8sNamespace, e.name), e]));
+  const previousByKey = new Map(
+    (input.previous?.allIndexes ?? []).map((e) => [storeKey(e.k8sNamespace, e.name), e]),
+  );
   const problems: ConfigProblem[] = [...(input.warnings ?? [])];
   const allIndexes: IndexEntry[] = declared.map(({ resource, source }) => {
     const k8sNamespace = resource.metadata.namespace ?? DEFAULT_K8S_NAMESPACE;

@@ -18,7 +18,8 @@ export function makeCondition(
   observedGeneration?: number,
 ): Condition {
   const before = previous?.find((c) => c.type === input.type);
-  const lastTransitionTime = before !== undefined && before.status === input.status ? before.lastTransitionTime : now;
+  const lastTransitionTime =
+    before !== undefined && before.status === input.status ? before.lastTransitionTime : now;
   return {
     type: input.type,
     status: input.status,

@@ -37,7 +37,11 @@ export function summarizeProblems(problems: readonly ConfigProblem[]): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
-export function indexObject(entry: IndexEntry, snapshot: RegistrySnapshot, options: IndexObjectOptions = {}): IndexObject {
+export function indexObject(
+  entry: IndexEntry,
+  snapshot: RegistrySnapshot,
+  options: IndexObjectOptions = {},
+): IndexObject {
   const { managedFields: _managed, ...metadata } = entry.resource.metadata;
   const rejected = options.config?.lastError;
   const origin = entry.source === undefined ? '' : ` from ${entry.source.file}`;

@@ -20,13 +20,19 @@ export function parseLabelFilters(raw: string | readonly string[] | undefined): 
   });
 }
 
-export function matchesLabelFilters(labels: Readonly<Record<string, string>>, filters: readonly LabelFilter[]): boolean {
+export function matchesLabelFilters(
+  labels: Readonly<Record<string, string>>,
+  filters: readonly LabelFilter[],
+): boolean {
   return filters.every((f) =>
     f.value === undefined ? Object.hasOwn(labels, f.key) : labels[f.key] === f.value,
   );
 }
 
 /** A Kubernetes `matchLabels` selector: every pair must be present; empty matches everything. */
-export function matchesSelector(labels: Readonly<Record<string, string>>, matchLabels: Readonly<Record<string, string>>): boolean {
+export function matchesSelector(
+  labels: Readonly<Record<string, string>>,
+  matchLabels: Readonly<Record<string, string>>,
+): boolean {
   return Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
 }

@@ -7,7 +7,14 @@ import { API_VERSION, DEFAULT_K8S_NAMESPACE, type Condition } from '../resources
 import type { SourceRef } from '../resources/problems.ts';
 import { upstreamNamespaces } from '../resources/validate-rules.ts';
 import { makeCondition, type ConditionInput } from './conditions.ts';
-import { storeKey, type IndexConditionReason, type IndexEntry, type IndexPolicy, type RegistrySnapshot, type StoreEntry } from './types.ts';
+import {
+  storeKey,
+  type IndexConditionReason,
+  type IndexEntry,
+  type IndexPolicy,
+  type RegistrySnapshot,
+  type StoreEntry,
+} from './types.ts';
 
 const GIB = 1024 ** 3;
 
@@ -21,7 +28,11 @@ export interface IndexContext {
 
 type StoreResolution = { store: StoreEntry } | { reason: IndexConditionReason; message: string };
 
-function resolveStore(index: IndexResource, k8sNamespace: string, stores: ReadonlyMap<string, StoreEntry>): StoreResolution {
+function resolveStore(
+  index: IndexResource,
+  k8sNamespace: string,
+  stores: ReadonlyMap<string, StoreEntry>,
+): StoreResolution {
   const ref = index.spec.backend.storeRef;
   if (ref !== undefined) {
     const store = stores.get(storeKey(k8sNamespace, ref));
@@ -61,7 +72,11 @@ export function indexPolicy(index: IndexResource): IndexPolicy {
   };
 }
 
-export function resolveIndex(index: IndexResource, ctx: IndexContext, previous?: readonly Condition[]): IndexEntry {
+export function resolveIndex(
+  index: IndexResource,
+  ctx: IndexContext,
+  previous?: readonly Condition[],
+): IndexEntry {
   const name = index.metadata.name;
   const k8sNamespace = index.metadata.namespace ?? DEFAULT_K8S_NAMESPACE;
   const namespace = index.spec.backend.namespace ?? name;
@@ -81,7 +96,12 @@ export function resolveIndex(index: IndexResource, ctx: IndexContext, previous?:
           reason: 'Resolved',
           message: `VectorStore "${resolution.store.name}" (${resolution.store.provider})`,
         })
-      : condition({ type: 'StoreResolved', status: 'False', reason: resolution.reason, message: resolution.message });
+      : condition({
+          type: 'StoreResolved',
+          status: 'False',
+          reason: resolution.reason,
+          message: resolution.message,
+        });
   const namespaces = upstreamNamespaces(namespace, index.spec.backend.shards);
   let ready: ConditionInput;
   if (ctx.duplicateIn !== undefined && ctx.duplicateIn.length > 0) {
@@ -92,8 +112,16 @@ export function resolveIndex(index: IndexResource, ctx: IndexContext, previous?:
       message: `an Index named "${name}" is also declared in namespace ${ctx.duplicateIn.join(', ')}; clients address Indexes by name alone, so none of them is served`,
     };
   } else if ('store' in resolution) {
-    const shards = namespaces.length === 1 ? `upstream namespace ${namespace}` : `${namespaces.length} upstream namespaces ${namespace}-0…${namespace}-${namespaces.length - 1}`;
-    ready = { type: 'Ready', status: 'True', reason: 'Resolved', message: `serving ${shards} on VectorStore "${resolution.store.name}"` };
+    const shards =
+      namespaces.length === 1
+        ? `upstream namespace ${namespace}`
+        : `${namespaces.length} upstream namespaces ${namespace}-0…${namespace}-${namespaces.length - 1}`;
+    ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Resolved',
+      message: `serving ${shards} on VectorStore "${resolution.store.name}"`,
+    };
   } else {
     ready = { type: 'Ready', status: 'False', reason: resolution.reason, message: resolution.message };
   }

@@ -44,11 +44,7 @@ export interface IndexPolicy {
 }
 
 export type IndexConditionReason =
-  | 'Resolved'
-  | 'NoDefaultStore'
-  | 'AmbiguousDefaultStore'
-  | 'StoreNotFound'
-  | 'DuplicateName';
+  'Resolved' | 'NoDefaultStore' | 'AmbiguousDefaultStore' | 'StoreNotFound' | 'DuplicateName';
 
 export interface IndexEntry {
   readonly name: string;

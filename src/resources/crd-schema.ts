@@ -10,7 +10,8 @@
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** A CEL string literal that needs no escaping (raw string; the patterns contain no quote). */
 function celRaw(pattern: string): string {
@@ -37,11 +38,15 @@ export function toStructural(input: unknown): Json {
   const enumNode = literalUnion(input);
   if (enumNode !== undefined) return orderKeys(enumNode);
   const out: Json = {};
-  const rules: unknown[] = Array.isArray(input['x-kubernetes-validations']) ? [...input['x-kubernetes-validations']] : [];
+  const rules: unknown[] = Array.isArray(input['x-kubernetes-validations'])
+    ? [...input['x-kubernetes-validations']]
+    : [];
   for (const [key, value] of Object.entries(input)) {
     switch (key) {
       case 'properties':
-        out.properties = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, toStructural(v)]));
+        out.properties = Object.fromEntries(
+          Object.entries(value as Json).map(([k, v]) => [k, toStructural(v)]),
+        );
         break;
       case 'items':
         out.items = toStructural(value);
@@ -52,9 +57,13 @@ export function toStructural(input: unknown): Json {
       case 'patternProperties': {
         const entries = Object.entries(value as Json);
         const [pattern, valueSchema] = entries[0] ?? [];
-        if (entries.length !== 1 || pattern === undefined) throw new Error('exactly one key pattern per map is supported');
+        if (entries.length !== 1 || pattern === undefined)
+          throw new Error('exactly one key pattern per map is supported');
         out.additionalProperties = toStructural(valueSchema);
-        rules.push({ rule: `self.all(k, k.matches(${celRaw(pattern)}))`, message: 'every key must be a valid label key' });
+        rules.push({
+          rule: `self.all(k, k.matches(${celRaw(pattern)}))`,
+          message: 'every key must be a valid label key',
+        });
         break;
       }
       case 'exclusiveMinimum':
@@ -73,7 +82,9 @@ export function toStructural(input: unknown): Json {
         break;
       case 'required': {
         const properties = (input.properties ?? {}) as Json;
-        const required = (value as string[]).filter((k) => !isObject(properties[k]) || properties[k].default === undefined);
+        const required = (value as string[]).filter(
+          (k) => !isObject(properties[k]) || properties[k].default === undefined,
+        );
         if (required.length > 0) out.required = required;
         break;
       }
@@ -84,11 +95,21 @@ export function toStructural(input: unknown): Json {
     }
   }
   if (rules.length > 0) out['x-kubernetes-validations'] = rules;
-  if (out.type === undefined) throw new Error(`schema node without a type: ${JSON.stringify(input).slice(0, 120)}`);
+  if (out.type === undefined)
+    throw new Error(`schema node without a type: ${JSON.stringify(input).slice(0, 120)}`);
   return orderKeys(out);
 }
 
-const KEY_ORDER = ['description', 'type', 'format', 'enum', 'default', 'minimum', 'exclusiveMinimum', 'maximum'];
+const KEY_ORDER = [
+  'description',
+  'type',
+  'format',
+  'enum',
+  'default',
+  'minimum',
+  'exclusiveMinimum',
+  'maximum',
+];
 
 /** Stable, readable key order in the generated YAML: description and type first. */
 function orderKeys(node: Json): Json {

@@ -18,7 +18,11 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-export function schemaProblems(schema: TSchema, value: unknown, prefix: readonly string[] = []): FieldProblem[] {
+export function schemaProblems(
+  schema: TSchema,
+  value: unknown,
+  prefix: readonly string[] = [],
+): FieldProblem[] {
   const seen = new Set<string>();
   const problems: FieldProblem[] = [];
   for (const error of Value.Errors(schema, value)) {
@@ -54,7 +58,9 @@ function expectation(schema: TSchema & Record<string, unknown>): string {
   if (annotated !== undefined) return annotated;
   switch (schema.type) {
     case 'string':
-      return typeof schema.maxLength === 'number' ? `a string of at most ${schema.maxLength} characters` : 'a string';
+      return typeof schema.maxLength === 'number'
+        ? `a string of at most ${schema.maxLength} characters`
+        : 'a string';
     case 'integer':
       return 'an integer';
     case 'number':
@@ -125,7 +131,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') {
-    return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
+    return value.length > 40
+      ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`
+      : JSON.stringify(value);
   }
   return String(value);
 }

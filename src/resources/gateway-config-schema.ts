@@ -5,7 +5,7 @@
  * docs/adr/resources-model.md).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { applyDefaults } from './defaults.ts';
 import type { ObjectMeta } from './meta.ts';
 import { SecretKeyRefSchema } from './vector-store-schema.ts';
 import {
@@ -33,11 +33,18 @@ const HOST_PORT = '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
 export const ApiKeySchema = strictObject(
   {
     name: text({ description: 'Grant name, shown in logs and 403 messages (never the key).', maxLength: 63 }),
-    keyEnv: Type.Optional(envVarName({ description: 'Environment variable holding the key. Exclusive with secretRef.' })),
+    keyEnv: Type.Optional(
+      envVarName({ description: 'Environment variable holding the key. Exclusive with secretRef.' }),
+    ),
     secretRef: Type.Optional(SecretKeyRefSchema),
     indexSelector: Type.Optional(
       strictObject(
-        { matchLabels: labelMap({ description: 'Index labels the key may access; empty = every Index.', default: {} }) },
+        {
+          matchLabels: labelMap({
+            description: 'Index labels the key may access; empty = every Index.',
+            default: {},
+          }),
+        },
         { description: 'Which Indexes this key may use; absent = every Index.' },
       ),
     ),
@@ -50,7 +57,11 @@ export const GatewayConfigSpecSchema = defaultedObject(
   {
     listen: defaultedObject(
       {
-        host: text({ description: 'Listen address (--host overrides).', default: DEFAULT_HOST, maxLength: 253 }),
+        host: text({
+          description: 'Listen address (--host overrides).',
+          default: DEFAULT_HOST,
+          maxLength: 253,
+        }),
         port: integer({
           description: 'Listen port (--port and HEVLAYER_PORT override).',
           minimum: 1,
@@ -62,9 +73,15 @@ export const GatewayConfigSpecSchema = defaultedObject(
     ),
     cache: defaultedObject(
       {
-        backend: stringEnum(CACHE_BACKENDS, { description: 'memory (embedded), redis or aerospike.', default: 'memory' }),
+        backend: stringEnum(CACHE_BACKENDS, {
+          description: 'memory (embedded), redis or aerospike.',
+          default: 'memory',
+        }),
         url: Type.Optional(
-          patterned('^rediss?://\\S+$', 'a redis:// or rediss:// URL', { description: 'Redis URL (backend redis).', maxLength: 2048 }),
+          patterned('^rediss?://\\S+$', 'a redis:// or rediss:// URL', {
+            description: 'Redis URL (backend redis).',
+            maxLength: 2048,
+          }),
         ),
         hosts: Type.Optional(
           list(patterned(HOST_PORT, 'a host or host:port', { description: 'A seed node.', maxLength: 259 }), {
@@ -80,17 +97,33 @@ export const GatewayConfigSpecSchema = defaultedObject(
     ),
     snapshots: defaultedObject(
       {
-        store: stringEnum(SNAPSHOT_STORES, { description: 'filesystem (embedded) or s3.', default: 'filesystem' }),
+        store: stringEnum(SNAPSHOT_STORES, {
+          description: 'filesystem (embedded) or s3.',
+          default: 'filesystem',
+        }),
         path: Type.Optional(
-          text({ description: 'Directory for filesystem; relative to --data. Default: data/snapshots.', maxLength: 4096 }),
+          text({
+            description: 'Directory for filesystem; relative to --data. Default: data/snapshots.',
+            maxLength: 4096,
+          }),
         ),
         bucket: Type.Optional(text({ description: 'S3 bucket (store s3).', maxLength: 63 })),
-        prefix: Type.String({ description: 'Key prefix inside the bucket or directory.', default: '', maxLength: 1024 }),
+        prefix: Type.String({
+          description: 'Key prefix inside the bucket or directory.',
+          default: '',
+          maxLength: 1024,
+        }),
         endpoint: Type.Optional(
-          patterned('^https?://\\S+$', 'an http(s) URL', { description: 'S3-compatible endpoint.', maxLength: 2048 }),
+          patterned('^https?://\\S+$', 'an http(s) URL', {
+            description: 'S3-compatible endpoint.',
+            maxLength: 2048,
+          }),
         ),
         region: Type.Optional(text({ description: 'S3 region.', maxLength: 63 })),
-        forcePathStyle: boolean({ description: 'Path-style S3 addressing (most S3-compatible servers).', default: false }),
+        forcePathStyle: boolean({
+          description: 'Path-style S3 addressing (most S3-compatible servers).',
+          default: false,
+        }),
         settle: duration({
           description: "How long the upstream's last-write time must stay still before it counts as stable.",
           default: '30s',
@@ -100,14 +133,20 @@ export const GatewayConfigSpecSchema = defaultedObject(
     ),
     scan: defaultedObject(
       {
-        maxThreads: integer({ description: 'Server cap on the fan-out of one scan.', minimum: 1, maximum: 1024, default: 32 }),
+        maxThreads: integer({
+          description: 'Server cap on the fan-out of one scan.',
+          minimum: 1,
+          maximum: 1024,
+          default: 32,
+        }),
       },
       { description: 'Scan limits.' },
     ),
     upstream: defaultedObject(
       {
         maxInFlightPerNamespace: integer({
-          description: "Concurrent upstream requests per upstream namespace (turbopuffer's per-namespace query concurrency).",
+          description:
+            "Concurrent upstream requests per upstream namespace (turbopuffer's per-namespace query concurrency).",
           minimum: 1,
           maximum: 1024,
           default: 16,
@@ -127,7 +166,11 @@ export const GatewayConfigSpecSchema = defaultedObject(
     ),
     limits: defaultedObject(
       {
-        bodyBytes: integer({ description: 'Max decoded request body size in bytes.', minimum: 1024, default: DEFAULT_BODY_BYTES }),
+        bodyBytes: integer({
+          description: 'Max decoded request body size in bytes.',
+          minimum: 1024,
+          default: DEFAULT_BODY_BYTES,
+        }),
       },
       { description: 'Request limits. Changes take effect on restart.' },
     ),
@@ -150,5 +193,5 @@ export interface GatewayConfigResource {
 
 /** The spec of a config directory without a GatewayConfig: every default. */
 export function defaultGatewayConfigSpec(): GatewayConfigSpec {
-  return Value.Default(GatewayConfigSpecSchema, {}) as GatewayConfigSpec;
+  return applyDefaults(GatewayConfigSpecSchema, {}) as GatewayConfigSpec;
 }

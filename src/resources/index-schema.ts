@@ -8,7 +8,7 @@
  * `spec.snapshot.facetFields`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { applyDefaults } from './defaults.ts';
 import { ConditionSchema, type ObjectMeta } from './meta.ts';
 import {
   UPSTREAM_NAMESPACE_PATTERN,
@@ -51,10 +51,14 @@ export const IndexSpecSchema = defaultedObject(
           }),
         ),
         namespace: Type.Optional(
-          patterned(UPSTREAM_NAMESPACE_PATTERN, 'a turbopuffer namespace name ([A-Za-z0-9_.-], 1 to 128 characters)', {
-            description: 'Upstream namespace. Defaults to the Index name.',
-            maxLength: 128,
-          }),
+          patterned(
+            UPSTREAM_NAMESPACE_PATTERN,
+            'a turbopuffer namespace name ([A-Za-z0-9_.-], 1 to 128 characters)',
+            {
+              description: 'Upstream namespace. Defaults to the Index name.',
+              maxLength: 128,
+            },
+          ),
         ),
         distanceMetric: stringEnum(DISTANCE_METRICS, {
           description: 'Vector metric, sent on writes that create the namespace.',
@@ -67,7 +71,10 @@ export const IndexSpecSchema = defaultedObject(
           maximum: MAX_SHARDS,
           default: 1,
           'x-kubernetes-validations': [
-            { rule: 'self == oldSelf', message: 'backend.shards is immutable; create a new Index to reshard' },
+            {
+              rule: 'self == oldSelf',
+              message: 'backend.shards is immutable; create a new Index to reshard',
+            },
           ],
         }),
       },
@@ -75,7 +82,11 @@ export const IndexSpecSchema = defaultedObject(
     ),
     metadata: defaultedObject(
       {
-        labels: labelMap({ description: 'Labels synced to the registry; filterable in the hevlayer API.', default: {}, maxProperties: 64 }),
+        labels: labelMap({
+          description: 'Labels synced to the registry; filterable in the hevlayer API.',
+          default: {},
+          maxProperties: 64,
+        }),
         tags: list(text({ description: 'A tag.', maxLength: 63 }), {
           description: 'Free-form tags synced to the registry.',
           default: [],
@@ -96,7 +107,8 @@ export const IndexSpecSchema = defaultedObject(
           default: '5m',
         }),
         retention: retention({
-          description: 'never keeps every snapshot body; a duration (30d) prunes older bodies but always keeps the latest.',
+          description:
+            'never keeps every snapshot body; a duration (30d) prunes older bodies but always keeps the latest.',
           default: 'never',
         }),
       },
@@ -120,12 +132,14 @@ export const IndexSpecSchema = defaultedObject(
       {
         ttl: duration({ description: 'Lifetime of a cache entry.', default: '24h' }),
         capGiB: positiveNumber({
-          description: "Hard cap on this Index's bytes in the cache (GiB); least recently used entries are evicted.",
+          description:
+            "Hard cap on this Index's bytes in the cache (GiB); least recently used entries are evicted.",
           default: 1,
           maximum: MAX_CAP_GIB,
         }),
         mode: stringEnum(CACHE_MODES, {
-          description: 'standard: read-through; warm: also filled by scanning after upstream-stable advances; off.',
+          description:
+            'standard: read-through; warm: also filled by scanning after upstream-stable advances; off.',
           default: 'standard',
         }),
       },
@@ -142,7 +156,8 @@ export const IndexSpecSchema = defaultedObject(
     'x-kubernetes-validations': [
       {
         rule: '!has(self.facetFields) || size(self.snapshot.facetFields) == 0 || self.facetFields == self.snapshot.facetFields',
-        message: 'spec.facetFields is a deprecated alias of spec.snapshot.facetFields and the two disagree; keep only spec.snapshot.facetFields',
+        message:
+          'spec.facetFields is a deprecated alias of spec.snapshot.facetFields and the two disagree; keep only spec.snapshot.facetFields',
       },
     ],
   },
@@ -154,7 +169,9 @@ const opt = Type.Optional;
 
 export const IndexStatusSchema = Type.Object(
   {
-    observedGeneration: opt(Type.Integer({ minimum: 0, description: 'The metadata.generation last acted on.' })),
+    observedGeneration: opt(
+      Type.Integer({ minimum: 0, description: 'The metadata.generation last acted on.' }),
+    ),
     metadataSync: opt(
       Type.Object(
         {
@@ -176,8 +193,12 @@ export const IndexStatusSchema = Type.Object(
       Type.Object(
         {
           store: opt(Type.String({ description: 'The resolved VectorStore.' })),
-          namespace: opt(Type.String({ description: 'The resolved upstream namespace (before shard suffixes).' })),
-          upstreamNamespaces: opt(Type.Array(Type.String(), { description: 'Every upstream namespace, one per shard.' })),
+          namespace: opt(
+            Type.String({ description: 'The resolved upstream namespace (before shard suffixes).' }),
+          ),
+          upstreamNamespaces: opt(
+            Type.Array(Type.String(), { description: 'Every upstream namespace, one per shard.' }),
+          ),
         },
         { description: 'The resolved backend (hevlayer addition).' },
       ),
@@ -240,5 +261,5 @@ export interface IndexResource {
 
 /** An Index spec with every schema default filled (used for implicit development Indexes). */
 export function defaultIndexSpec(): IndexSpec {
-  return Value.Default(IndexSpecSchema, {}) as IndexSpec;
+  return applyDefaults(IndexSpecSchema, {}) as IndexSpec;
 }

@@ -8,7 +8,11 @@ import { GatewayConfigSpecSchema, type GatewayConfigResource } from './gateway-c
 import { IndexSpecSchema, IndexStatusSchema, type IndexResource } from './index-schema.ts';
 import { API_VERSION, ObjectMetaSchema } from './meta.ts';
 import { gatewayConfigRules, indexRules, vectorStoreRules, type RuleProblem } from './validate-rules.ts';
-import { VectorStoreSpecSchema, VectorStoreStatusSchema, type VectorStoreResource } from './vector-store-schema.ts';
+import {
+  VectorStoreSpecSchema,
+  VectorStoreStatusSchema,
+  type VectorStoreResource,
+} from './vector-store-schema.ts';
 
 export type Resource = IndexResource | VectorStoreResource | GatewayConfigResource;
 export type ResourceKind = Resource['kind'];

@@ -3,7 +3,7 @@
  * `hevlayer validate`, or every file of a config directory). YAML syntax errors carry their line and
  * column; set-level rules (duplicates, one GatewayConfig) see every file together.
  */
-import { LineCounter, isScalar, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import type { Resource } from './kinds.ts';
 import { DEFAULT_K8S_NAMESPACE } from './meta.ts';
 import { hasErrors, type ConfigProblem, type SourceRef } from './problems.ts';
@@ -47,7 +47,14 @@ export function validateManifestSet(files: readonly ManifestFile[]): ManifestSet
           const pos = error.linePos?.[0];
           const where = pos === undefined ? `line ${line}` : `line ${pos.line}, column ${pos.col}`;
           const message = error.message.split(' at line ')[0] ?? error.message;
-          problems.push({ severity: 'error', file, document, line: pos?.line ?? line, path: where, message: `invalid YAML: ${message}` });
+          problems.push({
+            severity: 'error',
+            file,
+            document,
+            line: pos?.line ?? line,
+            path: where,
+            message: `invalid YAML: ${message}`,
+          });
         }
         return;
       }
@@ -66,10 +73,23 @@ export function validateManifestSet(files: readonly ManifestFile[]): ManifestSet
   return { valid: !hasErrors(problems), resources, problems };
 }
 
-function locateLine(doc: Document, lineCounter: LineCounter, segments: readonly (string | number)[]): number | undefined {
-  for (let n = segments.length; n >= 0; n--) {
-    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range !== undefined) return lineCounter.linePos(node.range[0]).line;
+/** The line of the key naming the field at `segments` (or of its nearest existing parent). */
+function locateLine(
+  doc: Document,
+  lineCounter: LineCounter,
+  segments: readonly (string | number)[],
+): number | undefined {
+  for (let n = segments.length; n > 0; n--) {
+    const parent = doc.getIn(segments.slice(0, n - 1), true);
+    const last = segments[n - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) return lineCounter.linePos(range[0]).line;
+    } else if (isSeq(parent) && typeof last === 'number') {
+      const range = (parent.items[last] as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lineCounter.linePos(range[0]).line;
+    }
   }
   return undefined;
 }

@@ -43,7 +43,10 @@ export type ObjectMeta = Static<typeof ObjectMetaSchema>;
 
 export const ConditionSchema = Type.Object(
   {
-    type: Type.String({ description: 'CamelCase condition type, e.g. Ready, StoreResolved.', maxLength: 316 }),
+    type: Type.String({
+      description: 'CamelCase condition type, e.g. Ready, StoreResolved.',
+      maxLength: 316,
+    }),
     status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')], {
       description: 'True, False or Unknown.',
     }),

@@ -29,7 +29,8 @@ export interface CelRule {
   readonly rule: string;
   readonly message: string;
   readonly fieldPath?: string;
-  readonly reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  readonly reason?:
+    'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
 export interface FieldOptions extends SchemaOptions {
@@ -70,7 +71,11 @@ export function text(options: FieldOptions & { minLength?: number; maxLength?: n
   return annotate(Type.String({ minLength: 1, ...options }), `a non-empty string${max}`);
 }
 
-export function patterned(pattern: string, expectation: string, options: FieldOptions & { maxLength?: number }): TString {
+export function patterned(
+  pattern: string,
+  expectation: string,
+  options: FieldOptions & { maxLength?: number },
+): TString {
   return annotate(Type.String({ ...options, pattern }), expectation);
 }
 

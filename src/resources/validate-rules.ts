@@ -29,7 +29,9 @@ export function upstreamNamespaces(namespace: string, shards: number): string[] 
 export function indexRules(index: IndexResource): RuleProblem[] {
   const { spec } = index;
   const namespace = upstreamNamespaceOf(index.metadata.name, spec);
-  const longest = upstreamNamespaces(namespace, spec.backend.shards).reduce((a, b) => (b.length > a.length ? b : a));
+  const longest = upstreamNamespaces(namespace, spec.backend.shards).reduce((a, b) =>
+    b.length > a.length ? b : a,
+  );
   if (longest.length <= UPSTREAM_NAME_LIMIT) return [];
   const path = spec.backend.namespace === undefined ? 'metadata.name' : 'spec.backend.namespace';
   const fix = spec.backend.namespace === undefined ? '; set a shorter spec.backend.namespace' : '';
@@ -41,12 +43,7 @@ export function indexRules(index: IndexResource): RuleProblem[] {
   ];
 }
 
-function exactlyOne(
-  path: string,
-  block: Record<string, unknown>,
-  a: string,
-  b: string,
-): RuleProblem[] {
+function exactlyOne(path: string, block: Record<string, unknown>, a: string, b: string): RuleProblem[] {
   const hasA = block[a] !== undefined;
   const hasB = block[b] !== undefined;
   if (hasA !== hasB) return [];
@@ -57,7 +54,11 @@ export function vectorStoreRules(spec: VectorStoreSpec): RuleProblem[] {
   const problems: RuleProblem[] = [];
   if (spec.provider === 'turbopuffer') {
     if (spec.turbopuffer === undefined) {
-      problems.push({ path: 'spec.turbopuffer', message: 'is required when provider is turbopuffer (region or baseURL, and apiKeySecretRef or apiKeyEnv)' });
+      problems.push({
+        path: 'spec.turbopuffer',
+        message:
+          'is required when provider is turbopuffer (region or baseURL, and apiKeySecretRef or apiKeyEnv)',
+      });
     } else {
       problems.push(...exactlyOne('spec.turbopuffer', spec.turbopuffer, 'region', 'baseURL'));
       problems.push(...exactlyOne('spec.turbopuffer', spec.turbopuffer, 'apiKeySecretRef', 'apiKeyEnv'));
@@ -79,7 +80,8 @@ function onlyWith(
   context: string,
 ): void {
   for (const field of fields) {
-    if (block[field] !== undefined) problems.push({ path: `${base}.${field}`, message: `is not used ${context}` });
+    if (block[field] !== undefined)
+      problems.push({ path: `${base}.${field}`, message: `is not used ${context}` });
   }
 }
 
@@ -90,22 +92,39 @@ export function gatewayConfigRules(spec: GatewayConfigSpec): RuleProblem[] {
   if (cache.backend === 'memory') {
     onlyWith(problems, cache, 'spec.cache', ['url', 'hosts', 'namespace'], cacheContext);
   } else if (cache.backend === 'redis') {
-    if (cache.url === undefined) problems.push({ path: 'spec.cache.url', message: 'is required with the redis backend (redis://host:port)' });
+    if (cache.url === undefined)
+      problems.push({
+        path: 'spec.cache.url',
+        message: 'is required with the redis backend (redis://host:port)',
+      });
     onlyWith(problems, cache, 'spec.cache', ['hosts'], cacheContext);
   } else {
     if (cache.hosts === undefined || cache.hosts.length === 0) {
-      problems.push({ path: 'spec.cache.hosts', message: 'is required with the aerospike backend (host:port seed nodes)' });
+      problems.push({
+        path: 'spec.cache.hosts',
+        message: 'is required with the aerospike backend (host:port seed nodes)',
+      });
     }
     if (cache.namespace === undefined) {
-      problems.push({ path: 'spec.cache.namespace', message: 'is required with the aerospike backend (an Aerospike namespace)' });
+      problems.push({
+        path: 'spec.cache.namespace',
+        message: 'is required with the aerospike backend (an Aerospike namespace)',
+      });
     }
     onlyWith(problems, cache, 'spec.cache', ['url'], cacheContext);
   }
   if (snapshots.store === 's3') {
-    if (snapshots.bucket === undefined) problems.push({ path: 'spec.snapshots.bucket', message: 'is required with the s3 store' });
+    if (snapshots.bucket === undefined)
+      problems.push({ path: 'spec.snapshots.bucket', message: 'is required with the s3 store' });
     onlyWith(problems, snapshots, 'spec.snapshots', ['path'], 'by the s3 store (use bucket and prefix)');
   } else {
-    onlyWith(problems, snapshots, 'spec.snapshots', ['bucket', 'endpoint', 'region'], 'by the filesystem store (use path)');
+    onlyWith(
+      problems,
+      snapshots,
+      'spec.snapshots',
+      ['bucket', 'endpoint', 'region'],
+      'by the filesystem store (use path)',
+    );
   }
   const firstByName = new Map<string, number>();
   spec.auth.apiKeys.forEach((key, i) => {
@@ -113,7 +132,11 @@ export function gatewayConfigRules(spec: GatewayConfigSpec): RuleProblem[] {
     problems.push(...exactlyOne(base, key, 'keyEnv', 'secretRef'));
     const first = firstByName.get(key.name);
     if (first === undefined) firstByName.set(key.name, i);
-    else problems.push({ path: `${base}.name`, message: `duplicates spec.auth.apiKeys[${first}].name "${key.name}"` });
+    else
+      problems.push({
+        path: `${base}.name`,
+        message: `duplicates spec.auth.apiKeys[${first}].name "${key.name}"`,
+      });
   });
   if (spec.implicitIndexes) {
     problems.push({

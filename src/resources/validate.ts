@@ -4,7 +4,7 @@
  * filled, or the problems. This is the only place config is checked; nothing downstream
  * re-validates by hand.
  */
-import { Value } from '@sinclair/typebox/value';
+import { applyDefaults } from './defaults.ts';
 import { closest, describeValue, pathSegments, schemaProblems } from './error-format.ts';
 import { KINDS, KIND_NAMES, type Resource, type ResourceKind } from './kinds.ts';
 import { API_VERSION } from './meta.ts';
@@ -31,7 +31,12 @@ export function validateDocument(raw: unknown, ctx: DocumentContext): Validation
   const kindText = isRecord(raw) && typeof raw.kind === 'string' ? raw.kind : undefined;
   const metadata = isRecord(raw) && isRecord(raw.metadata) ? raw.metadata : undefined;
   const name = typeof metadata?.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
-  const report = (path: string, message: string, segments: readonly (string | number)[] = [], severity: 'error' | 'warning' = 'error') => {
+  const report = (
+    path: string,
+    message: string,
+    segments: readonly (string | number)[] = [],
+    severity: 'error' | 'warning' = 'error',
+  ) => {
     const line = ctx.locate?.(segments) ?? ctx.line;
     problems.push({
       severity,
@@ -52,10 +57,12 @@ export function validateDocument(raw: unknown, ctx: DocumentContext): Validation
   const definition = kindText === undefined ? undefined : KINDS.get(kindText as ResourceKind);
   if (definition === undefined) {
     if (raw.kind === undefined) report('kind', `is required (one of ${KIND_NAMES.join(', ')})`, ['kind']);
-    else if (kindText === undefined) report('kind', `must be one of ${KIND_NAMES.join(', ')}, got ${describeValue(raw.kind)}`, ['kind']);
+    else if (kindText === undefined)
+      report('kind', `must be one of ${KIND_NAMES.join(', ')}, got ${describeValue(raw.kind)}`, ['kind']);
     else {
       const guess = closest(kindText, KIND_NAMES);
-      const hint = guess === undefined ? `expected one of ${KIND_NAMES.join(', ')}` : `did you mean ${guess}?`;
+      const hint =
+        guess === undefined ? `expected one of ${KIND_NAMES.join(', ')}` : `did you mean ${guess}?`;
       report('kind', `unknown kind "${kindText}" (${hint})`, ['kind']);
     }
     return { problems };
@@ -68,12 +75,13 @@ export function validateDocument(raw: unknown, ctx: DocumentContext): Validation
 
   const aliasProblems = definition.kind === 'Index' ? facetFieldsAlias(raw) : [];
   for (const p of aliasProblems) report(p.path, p.message, pathSegments(p.path), p.severity);
-  const value = Value.Default(definition.documentSchema, structuredClone(raw));
+  const value = applyDefaults(definition.documentSchema, raw);
   for (const p of schemaProblems(definition.documentSchema, value)) report(p.path, p.message, p.segments);
   if (problems.some((p) => p.severity === 'error')) return { problems: inLineOrder(problems) };
 
   const resource = finish(value as Resource);
-  for (const p of definition.rules(resource)) report(p.path, p.message, pathSegments(p.path), p.severity ?? 'error');
+  for (const p of definition.rules(resource))
+    report(p.path, p.message, pathSegments(p.path), p.severity ?? 'error');
   if (problems.some((p) => p.severity === 'error')) return { problems: inLineOrder(problems) };
   return { resource, problems: inLineOrder(problems) };
 }
@@ -91,11 +99,15 @@ function facetFieldsAlias(raw: Raw): { path: string; message: string; severity: 
   const spec = isRecord(raw.spec) ? raw.spec : undefined;
   if (spec?.facetFields === undefined) return [];
   const snapshot = isRecord(spec.snapshot) ? spec.snapshot : undefined;
-  if (snapshot?.facetFields !== undefined && JSON.stringify(snapshot.facetFields) !== JSON.stringify(spec.facetFields)) {
+  if (
+    snapshot?.facetFields !== undefined &&
+    JSON.stringify(snapshot.facetFields) !== JSON.stringify(spec.facetFields)
+  ) {
     return [
       {
         path: 'spec.facetFields',
-        message: 'conflicts with spec.snapshot.facetFields (spec.facetFields is a deprecated alias); keep only spec.snapshot.facetFields',
+        message:
+          'conflicts with spec.snapshot.facetFields (spec.facetFields is a deprecated alias); keep only spec.snapshot.facetFields',
         severity: 'error',
       },
     ];

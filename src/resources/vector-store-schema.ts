@@ -59,13 +59,19 @@ export const VectorStoreSpecSchema = strictObject(
           ),
           apiKeySecretRef: Type.Optional(SecretKeyRefSchema),
           apiKeyEnv: Type.Optional(
-            envVarName({ description: 'Environment variable holding the API key (file mode). Exclusive with apiKeySecretRef.' }),
+            envVarName({
+              description:
+                'Environment variable holding the API key (file mode). Exclusive with apiKeySecretRef.',
+            }),
           ),
         },
         {
           description: 'Settings for provider: turbopuffer.',
           'x-kubernetes-validations': [
-            { rule: 'has(self.region) != has(self.baseURL)', message: 'set exactly one of region or baseURL' },
+            {
+              rule: 'has(self.region) != has(self.baseURL)',
+              message: 'set exactly one of region or baseURL',
+            },
             {
               rule: 'has(self.apiKeySecretRef) != has(self.apiKeyEnv)',
               message: 'set exactly one of apiKeySecretRef or apiKeyEnv',
@@ -79,7 +85,8 @@ export const VectorStoreSpecSchema = strictObject(
         {
           path: Type.Optional(
             text({
-              description: 'Data directory; relative paths resolve against --data. Default: data/<store name>.',
+              description:
+                'Data directory; relative paths resolve against --data. Default: data/<store name>.',
               maxLength: 4096,
             }),
           ),
@@ -103,9 +110,18 @@ export const VectorStoreSpecSchema = strictObject(
   {
     description: 'VectorStore spec.',
     'x-kubernetes-validations': [
-      { rule: "self.provider != 'turbopuffer' || has(self.turbopuffer)", message: 'provider turbopuffer needs spec.turbopuffer' },
-      { rule: "self.provider == 'turbopuffer' || !has(self.turbopuffer)", message: 'spec.turbopuffer is only allowed with provider turbopuffer' },
-      { rule: "self.provider == 'local' || !has(self.local)", message: 'spec.local is only allowed with provider local' },
+      {
+        rule: "self.provider != 'turbopuffer' || has(self.turbopuffer)",
+        message: 'provider turbopuffer needs spec.turbopuffer',
+      },
+      {
+        rule: "self.provider == 'turbopuffer' || !has(self.turbopuffer)",
+        message: 'spec.turbopuffer is only allowed with provider turbopuffer',
+      },
+      {
+        rule: "self.provider == 'local' || !has(self.local)",
+        message: 'spec.local is only allowed with provider local',
+      },
     ],
   },
 );

@@ -35,7 +35,12 @@ export type ReloadOutcome =
 export class ConfigRejectedError extends Error {
   readonly problems: readonly ConfigProblem[];
   constructor(dir: string, problems: readonly ConfigProblem[]) {
-    super(`the config in ${dir} is invalid:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
+    super(
+      `the config in ${dir} is invalid:\n${problems
+        .filter((p) => p.severity === 'error')
+        .map(formatProblem)
+        .join('\n')}`,
+    );
     this.name = 'ConfigRejectedError';
     this.problems = problems;
   }
@@ -64,7 +69,8 @@ export class FileConfigProvider {
       debounceMs: this.#options.debounceMs ?? 1000,
       pollIntervalMs: this.#options.pollIntervalMs ?? 10_000,
       onChange: () => this.#requestReload(),
-      onWatchError: (err) => this.#options.logger.warn({ err, dir: this.#options.dir }, 'config directory watch failed; polling'),
+      onWatchError: (err) =>
+        this.#options.logger.warn({ err, dir: this.#options.dir }, 'config directory watch failed; polling'),
     });
     this.#watcher.start();
   }
@@ -90,14 +96,28 @@ export class FileConfigProvider {
 
     const validated = validateManifestSet(contents.files);
     const problems: ConfigProblem[] = [
-      ...contents.failures.map((f): ConfigProblem => ({ severity: 'error', file: f.file, path: '', message: f.message })),
+      ...contents.failures.map((f): ConfigProblem => ({
+        severity: 'error',
+        file: f.file,
+        path: '',
+        message: f.message,
+      })),
       ...validated.problems,
     ];
     const now = this.#clock().toISOString();
     if (hasErrors(problems) || contents.files.length === 0) {
-      const all = contents.files.length === 0 && !hasErrors(problems)
-        ? [...problems, { severity: 'error' as const, file: dir, path: '', message: 'no *.yaml or *.yml manifests found' }]
-        : problems;
+      const all =
+        contents.files.length === 0 && !hasErrors(problems)
+          ? [
+              ...problems,
+              {
+                severity: 'error' as const,
+                file: dir,
+                path: '',
+                message: 'no *.yaml or *.yml manifests found',
+              },
+            ]
+          : problems;
       holder.reject(all, now);
       const serving = holder.current().generation;
       logger.error(

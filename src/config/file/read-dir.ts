@@ -66,7 +66,9 @@ export async function readManifestDir(dir: string): Promise<DirectoryContents> {
 }
 
 /** For `hevlayer validate -f`: files as named, directories expanded like a config directory. */
-export async function readManifestPaths(paths: readonly string[]): Promise<Omit<DirectoryContents, 'fingerprint'>> {
+export async function readManifestPaths(
+  paths: readonly string[],
+): Promise<Omit<DirectoryContents, 'fingerprint'>> {
   const files: ManifestFile[] = [];
   const failures: ReadFailure[] = [];
   for (const path of paths) {
