@@ -51,14 +51,20 @@ export class Harness {
     return this.client.namespace(name);
   }
 
-  /** A plain HTTP call with the target's key; `body` is sent verbatim as JSON text. */
-  async raw(method: 'GET' | 'POST' | 'DELETE', path: string, body?: string): Promise<RawResponse> {
+  /** A plain HTTP call with the target's key; a string `body` is sent verbatim as JSON text. */
+  async raw(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> {
     if (this.#target === undefined) throw new Error('conformance target not attached');
     const res = await fetch(new URL(path, this.#target.baseURL), {
       method,
       headers: {
         authorization: `Bearer ${this.#target.apiKey}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body }),
     });

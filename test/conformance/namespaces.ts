@@ -34,6 +34,8 @@ const PLAIN = {
   writeStringIds: 'conf-write-string-ids',
   writeUuidIds: 'conf-write-uuid-ids',
   writeBigIds: 'conf-write-big-ids',
+  writeBadIds: 'conf-write-bad-ids',
+  writeMixedIds: 'conf-write-mixed-ids',
   condUpsertVersion: 'conf-cond-upsert-version',
   condInsertAbsent: 'conf-cond-insert-absent',
   condPatch: 'conf-cond-patch',
@@ -61,6 +63,8 @@ const PLAIN = {
   warm: 'conf-warm',
   emptied: 'conf-emptied',
   branchTarget: 'conf-branch-target',
+  transport: 'conf-transport',
+  transportGzip: 'conf-transport-gzip',
 } as const;
 
 const VECTOR = {

@@ -19,6 +19,7 @@ import { defineAggregationCases } from './cases/aggregations.ts';
 import { defineQueryShapeCases } from './cases/query-shape.ts';
 import { defineNamespaceApiCases } from './cases/namespace-api.ts';
 import { defineErrorCases } from './cases/errors.ts';
+import { defineTransportCases } from './cases/transport.ts';
 
 export type { ConformanceTarget } from './harness.ts';
 export { CONFORMANCE_NAMESPACES, CONFORMANCE_VECTOR_METRICS } from './namespaces.ts';
@@ -53,5 +54,6 @@ export function defineConformanceSuite(name: string, makeTarget: () => Promise<C
     defineQueryShapeCases(harness);
     defineNamespaceApiCases(harness);
     defineErrorCases(harness);
+    defineTransportCases(harness);
   });
 }

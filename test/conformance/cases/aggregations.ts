@@ -8,13 +8,13 @@ import { NS } from '../namespaces.ts';
 
 // prettier-ignore
 const SALES = [
-  { id: 1, cat: 'a', brand: 'x', price: 10, qty: 1, weight: 0.5 },
-  { id: 2, cat: 'a', brand: 'y', price: 20, weight: 1.5 },
-  { id: 3, cat: 'b', brand: 'x', price: 5, qty: 2, weight: 2.25 },
-  { id: 4, cat: 'b', brand: 'x', price: 7, qty: 3, weight: 0.25 },
-  { id: 5, cat: 'c', brand: 'y', price: 100, weight: 1.125 },
-  { id: 6, cat: 'a', brand: 'x', price: 3, qty: 4, weight: 0.75 },
-  { id: 7, cat: 'c', brand: 'x', price: 1, qty: 5, weight: 0.5 },
+  { id: 1, cat: 'a', brand: 'x', price: 10, qty: 1, weight: 0.5, tags: ['new', 'sale'] },
+  { id: 2, cat: 'a', brand: 'y', price: 20, weight: 1.5, tags: ['sale'] },
+  { id: 3, cat: 'b', brand: 'x', price: 5, qty: 2, weight: 2.25, tags: ['new'] },
+  { id: 4, cat: 'b', brand: 'x', price: 7, qty: 3, weight: 0.25, tags: ['sale'] },
+  { id: 5, cat: 'c', brand: 'y', price: 100, weight: 1.125, tags: ['new', 'sale'] },
+  { id: 6, cat: 'a', brand: 'x', price: 3, qty: 4, weight: 0.75, tags: ['old'] },
+  { id: 7, cat: 'c', brand: 'x', price: 1, qty: 5, weight: 0.5, tags: ['sale'] },
 ];
 
 export function defineAggregationCases(h: Harness): void {
@@ -102,6 +102,32 @@ export function defineAggregationCases(h: Harness): void {
         { cat: 'b', n: 1 },
         { cat: 'c', n: 1 },
       ]);
+    });
+
+    it('group_by returns at most limit groups, the first ones by key', async () => {
+      const res = await ns().query({ aggregate_by: { n: ['Count'] }, group_by: ['cat'], top_k: 2 });
+      expect(res.aggregation_groups).toEqual([
+        { cat: 'a', n: 3 },
+        { cat: 'b', n: 2 },
+      ]);
+    });
+
+    it('group_by ForEachUnique makes one group per distinct array element', async () => {
+      const res = await ns().query({
+        aggregate_by: { n: ['Count'] },
+        group_by: [{ tag: ['ForEachUnique', 'tags'] }],
+      });
+      expect(res.aggregation_groups).toEqual([
+        { tag: 'new', n: 3 },
+        { tag: 'old', n: 1 },
+        { tag: 'sale', n: 5 },
+      ]);
+    });
+
+    it('aggregate_by combined with rank_by is a 400', async () => {
+      await expectBadRequest(
+        ns().query({ aggregate_by: { n: ['Count'] }, rank_by: ['id', 'asc'], top_k: 5 }),
+      );
     });
 
     it('Sum of a string attribute is a 400', async () => {

@@ -158,6 +158,18 @@ export function defineBm25Cases(h: Harness): void {
       ]);
     });
 
+    it('last_as_prefix lets the last query token match as a prefix, scoring 1', async () => {
+      const prefixOnly = await scores(['text', 'BM25', 'qui', { last_as_prefix: true }]);
+      expect([...prefixOnly.keys()]).toEqual([1]);
+      expect(prefixOnly.get(1)).toBeCloseTo(1, 6);
+      const fox = await scores(['text', 'BM25', 'fox']);
+      const mixed = await scores(['text', 'BM25', 'fox qui', { last_as_prefix: true }]);
+      expect(new Set(mixed.keys())).toEqual(new Set([1, 2, 3]));
+      expect(mixed.get(1)).toBeCloseTo((fox.get(1) ?? NaN) + 1, 4);
+      expect(mixed.get(2)).toBeCloseTo(fox.get(2) ?? NaN, 4);
+      expect(await scores(['text', 'BM25', 'qui'])).toEqual(new Map());
+    });
+
     it('BM25 on an attribute without full-text search is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['tag', 'BM25', 'promo'], top_k: 10 }));
     });

@@ -92,14 +92,14 @@ export function defineErrorCases(h: Harness): void {
       );
     });
 
-    it('Highlight in compute_attributes is a 400 naming Highlight', async () => {
+    it('Highlight in compute_attributes is a 400 naming Highlight or compute_attributes', async () => {
       await expectBadRequest(
         ns().query({
           rank_by: ['text', 'BM25', 'world'],
           top_k: 1,
           compute_attributes: { snippet: ['Highlight', 'text'] },
         }),
-        /highlight/i,
+        /highlight|compute_attributes/i,
       );
     });
 

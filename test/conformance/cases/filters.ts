@@ -60,6 +60,17 @@ const CASES: ReadonlyArray<readonly [string, Filter, ID[]]> = [
   ['ContainsAllTokens', ['body', 'ContainsAllTokens', 'apple pie'], [1, 6]],
   ['ContainsAnyToken', ['body', 'ContainsAnyToken', 'jam bread'], [2, 3]],
   [
+    'ContainsAllTokens last_as_prefix',
+    ['body', 'ContainsAllTokens', 'apple pi', { last_as_prefix: true }],
+    [1, 6],
+  ],
+  [
+    'ContainsAnyToken last_as_prefix',
+    ['body', 'ContainsAnyToken', 'grill recip', { last_as_prefix: true }],
+    [2, 3],
+  ],
+  ['ContainsTokenSequence', ['body', 'ContainsTokenSequence', 'apple pie'], [1]],
+  [
     'And',
     [
       'And',
@@ -159,6 +170,17 @@ export function defineFilterCases(h: Harness): void {
 
     it('an unknown operator is a 400', async () => {
       await expectBadRequest(idsWhere(ns(), ['n', 'Near', 3] as unknown as Filter));
+    });
+
+    it('Fuzzy on an attribute without a fuzzy index is a 400', async () => {
+      await expectBadRequest(
+        idsWhere(ns(), [
+          'name',
+          'Fuzzy',
+          'appel',
+          { max_edit_distance: [{ min_query_chars: 3, distance: 1 }] },
+        ]),
+      );
     });
 
     it('an invalid regular expression is a 400', async () => {

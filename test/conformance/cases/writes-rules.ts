@@ -3,6 +3,7 @@
  * atomicity of a failing request, reserved names and schema changes (reference §3.2, §4.1, §4.4).
  */
 import { describe, expect, it } from 'vitest';
+import type { ID, Row } from '@turbopuffer/turbopuffer';
 import { allRows, expectBadRequest, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
@@ -124,6 +125,23 @@ export function defineWriteRuleCases(h: Harness): void {
         }),
       );
       expect(await allRows(ns)).toEqual(before);
+    });
+
+    it('a row without an id, or with an id that is not a u64, string or uuid, is a 400', async () => {
+      const ns = h.ns(NS.writeBadIds);
+      await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
+      await expectBadRequest(ns.write({ upsert_rows: [{ id: 2, n: 2 }, { n: 3 } as unknown as Row] }));
+      for (const id of [-1, 1.5, 18446744073709551616, { nested: 1 }, true]) {
+        await expectBadRequest(ns.write({ upsert_rows: [{ id: id as unknown as ID, n: 9 }] }));
+      }
+      expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
+    });
+
+    it('one namespace holds one id type: a string id in a u64 namespace is a 400', async () => {
+      const ns = h.ns(NS.writeMixedIds);
+      await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
+      await expectBadRequest(ns.write({ upsert_rows: [{ id: 'one', n: 1 }] }));
+      expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
     });
 
     it('an attribute name starting with $ is a 400 and writes nothing', async () => {

@@ -4,7 +4,7 @@
  * SDK parses responses with `JSON.parse` (reference §3.1, §3.2, §3.4).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allRows, idsWhere, type Harness } from '../harness.ts';
+import { allRows, expectBadRequest, idsWhere, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
 const UUID = (n: number): string => `0190c2c4-7d1a-7b2e-8f00-00000000000${n}`;
@@ -128,6 +128,9 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await idsWhere(ns, ['id', 'Eq', 'doc-b'])).toEqual(['doc-b']);
       await ns.write({ deletes: ['doc-a'] });
       expect(await idsWhere(ns, ['n', 'Eq', 1])).toEqual(['doc-b', 'doc-c']);
+      await ns.write({ upsert_rows: [{ id: 'x'.repeat(64), n: 2 }] });
+      await expectBadRequest(ns.write({ upsert_rows: [{ id: 'y'.repeat(65), n: 2 }] }));
+      expect(await idsWhere(ns, ['n', 'Eq', 2])).toEqual(['x'.repeat(64)]);
     });
 
     it('uuid ids (schema id: uuid) round-trip and filter', async () => {
@@ -170,6 +173,15 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(del.status).toBe(200);
       const after = await h.raw('POST', `${path}/query`, '{"rank_by":["id","desc"],"limit":1}');
       expect([...after.text.matchAll(/"id"\s*:\s*(\d+)/g)].map((m) => m[1])).toEqual(['9007199254740993']);
+      // Through the SDK (JSON.parse) the rows are all there, ids as the nearest doubles.
+      const viaSdk = await h
+        .ns(NS.writeBigIds)
+        .query({ rank_by: ['id', 'asc'], limit: 10, include_attributes: ['v'] });
+      expect(viaSdk.rows?.map((r) => [typeof r.id, r['v']])).toEqual([
+        ['number', 'one'],
+        ['number', 'even'],
+        ['number', 'odd'],
+      ]);
     });
   });
 }
