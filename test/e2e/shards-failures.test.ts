@@ -1,0 +1,274 @@
+/**
+ * The sharded target's behaviour at the edges, over real local-store shards: a failing shard
+ * (injected by a wrapper around a real shard target) fails the request with an error naming it
+ * and, for writes, the shards that applied; a retry converges; empty (never written) shards are
+ * not errors; the caller's AbortSignal reaches the shards; at most `fanOut` shard calls run at once.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindStore, type NamespaceTarget } from '../../src/gateway/target.ts';
+import { shardOf } from '../../src/shards/hash.ts';
+import { createShardedTarget } from '../../src/shards/sharded-target.ts';
+import { createLocalStore, type LocalStore } from '../../src/stores/local/index.ts';
+import { HevError } from '../../src/wire/errors.ts';
+import { Payload } from '../../src/wire/payload.ts';
+
+let dir: string;
+let store: LocalStore;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hevlayer-shard-faults-'));
+  store = await createLocalStore({ path: dir, synchronous: 'normal' });
+});
+
+afterAll(async () => {
+  await store?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+type Method = keyof NamespaceTarget;
+
+/** A real shard target whose calls can be made to fail (or to wait for an abort) on demand. */
+function faulty(inner: NamespaceTarget) {
+  const faults = new Map<Method, Error>();
+  const hangs = new Set<Method>();
+  const seenSignals: AbortSignal[] = [];
+  const wrap =
+    <A extends unknown[]>(method: Method, fn: (...args: A) => Promise<Payload>) =>
+    async (...args: A): Promise<Payload> => {
+      const ctx = args[args.length - 1] as { signal?: AbortSignal };
+      if (ctx.signal !== undefined) seenSignals.push(ctx.signal);
+      // Yield once so concurrent calls really overlap.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (hangs.has(method)) {
+        await new Promise((_resolve, reject) => {
+          const abort = () => reject(new Error('aborted by caller'));
+          if (ctx.signal?.aborted === true) abort();
+          ctx.signal?.addEventListener('abort', abort, { once: true });
+        });
+      }
+      const fault = faults.get(method);
+      if (fault !== undefined) throw fault;
+      return await fn(...args);
+    };
+  const target: NamespaceTarget = {
+    write: wrap('write', (b, c) => inner.write(b, c)),
+    query: wrap('query', (b, c) => inner.query(b, c)),
+    metadata: wrap('metadata', (c) => inner.metadata(c)),
+    getSchema: wrap('getSchema', (c) => inner.getSchema(c)),
+    updateSchema: wrap('updateSchema', (b, c) => inner.updateSchema(b, c)),
+    deleteNamespace: wrap('deleteNamespace', (c) => inner.deleteNamespace(c)),
+    hintCacheWarm: wrap('hintCacheWarm', (c) => inner.hintCacheWarm(c)),
+  };
+  return { target, faults, hangs, seenSignals };
+}
+
+function makeIndex(name: string, shards: number, fanOut = shards) {
+  const names = Array.from({ length: shards }, (_, i) => `${name}-${i}`);
+  const wrapped = names.map((ns) => faulty(bindStore(store, ns)));
+  const target = createShardedTarget(
+    wrapped.map((w) => w.target),
+    { fanOut, shardNames: names },
+  );
+  return { target, wrapped, names };
+}
+
+const json = (v: unknown) => Payload.fromValue(v);
+const value = async (p: Promise<Payload>) => (await p).value() as Record<string, unknown>;
+
+async function failure(p: Promise<unknown>): Promise<HevError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(HevError);
+    return err as HevError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const rows = (ids: number[]) => ids.map((id) => ({ id, vector: [1, id % 7], n: id }));
+const count = async (t: NamespaceTarget) =>
+  ((await value(t.query(json({ aggregate_by: { c: ['Count'] } }), {}))).aggregations as { c: number }).c;
+
+describe('sharded target failures', () => {
+  it('a write failing on one shard names it and the shards that applied; a retry converges', async () => {
+    const { target, wrapped } = makeIndex('retry', 4);
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    const broken = wrapped[2];
+    broken?.faults.set('write', new HevError('HEV_UPSTREAM_UNAVAILABLE', 'connection refused'));
+    const body = { upsert_rows: rows(ids), distance_metric: 'euclidean_squared' };
+    const err = await failure(target.write(json(body), {}));
+    expect(err.code).toBe('HEV_SHARD_FAILURE');
+    expect(err.status).toBe(503);
+    expect(err.message).toContain('shard 2 (retry-2): connection refused');
+    expect(err.message).toContain('applied on shards 0, 1, 3; failed on shards 2');
+    expect(err.message).toContain('retrying the same request converges');
+    expect(err.details).toEqual({ applied_shards: [0, 1, 3], failed_shards: [2] });
+    const onShard2 = ids.filter((id) => shardOf(id, 4) === 2).length;
+    expect(onShard2).toBeGreaterThan(0);
+    // Only writes were broken on shard 2: reads see the three parts that were applied.
+    expect(await count(target)).toBe(40 - onShard2);
+
+    broken?.faults.clear();
+    const ok = await value(target.write(json(body), {}));
+    expect(ok.rows_upserted).toBe(40);
+    expect(await count(target)).toBe(40);
+  });
+
+  it('a client error from every shard keeps its status and says nothing was applied', async () => {
+    const { target } = makeIndex('reject', 2);
+    await value(
+      target.write(json({ upsert_rows: rows([1, 2, 3, 4]), distance_metric: 'cosine_distance' }), {}),
+    );
+    const err = await failure(
+      target.write(
+        json({ upsert_rows: rows([5, 6, 7, 8, 9, 10, 11, 12]), distance_metric: 'euclidean_squared' }),
+        {},
+      ),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(
+      /^sharded write: nothing applied; failed on shards 0, 1: shard 0 \(reject-0\), shard 1 \(reject-1\): /,
+    );
+    expect(await count(target)).toBe(4);
+  });
+
+  it('a query failing on one shard fails as a whole, naming the shard (no partial results)', async () => {
+    const { target, wrapped } = makeIndex('readfail', 3);
+    await value(
+      target.write(json({ upsert_rows: rows([1, 2, 3, 4, 5, 6]), distance_metric: 'cosine_distance' }), {}),
+    );
+    wrapped[1]?.faults.set('query', new HevError('HEV_UPSTREAM_TIMEOUT', 'upstream did not answer in 30s'));
+    const err = await failure(target.query(json({ rank_by: ['id', 'asc'], limit: 10 }), {}));
+    expect(err.code).toBe('HEV_SHARD_FAILURE');
+    expect(err.status).toBe(504);
+    expect(err.message).toBe(
+      'shard 1 (readfail-1) failed: upstream did not answer in 30s; no partial results are returned',
+    );
+    wrapped[1]?.faults.set(
+      'query',
+      new HevError('HEV_RATE_LIMITED', 'slow down', { headers: { 'retry-after': '1' } }),
+    );
+    const limited = await failure(target.query(json({ rank_by: ['id', 'asc'] }), {}));
+    expect(limited.status).toBe(429);
+    expect(limited.headers).toEqual({ 'retry-after': '1' });
+    expect(limited.message).toBe('shard 1 (readfail-1): slow down');
+  });
+
+  it("passes a bad query's 400 through with the shard named", async () => {
+    const { target } = makeIndex('badquery', 2);
+    await value(target.write(json({ upsert_rows: rows([1, 2, 3]), distance_metric: 'cosine_distance' }), {}));
+    const err = await failure(target.query(json({ rank_by: ['nope', 'asc'] }), {}));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^shard \d \(badquery-\d\): .*nope/);
+  });
+
+  it("hands the caller's AbortSignal to every shard call", async () => {
+    const { target, wrapped } = makeIndex('abort', 3);
+    await value(
+      target.write(json({ upsert_rows: rows([1, 2, 3, 4, 5]), distance_metric: 'cosine_distance' }), {}),
+    );
+    for (const w of wrapped) w.hangs.add('query');
+    const controller = new AbortController();
+    const before = wrapped.map((w) => w.seenSignals.length);
+    const pending = target.query(json({ rank_by: ['id', 'asc'] }), { signal: controller.signal });
+    while (wrapped.some((w, i) => w.seenSignals.length === before[i])) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    controller.abort();
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeDefined();
+    const signals = wrapped.flatMap((w) => w.seenSignals.slice(-1));
+    expect(signals).toHaveLength(3);
+    for (const s of signals) expect(s.aborted).toBe(true);
+  });
+
+  it('keeps at most fanOut shard calls in flight', async () => {
+    const { target, wrapped } = makeIndex('fanout', 6, 2);
+    const ids = Array.from({ length: 30 }, (_, i) => i + 1);
+    await value(target.write(json({ upsert_rows: rows(ids), distance_metric: 'cosine_distance' }), {}));
+    let inFlight = 0;
+    let peak = 0;
+    const counted = wrapped.map((w): NamespaceTarget => ({
+      ...w.target,
+      query: async (b, c) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        try {
+          return await w.target.query(b, c); // yields before answering, so calls overlap
+        } finally {
+          inFlight--;
+        }
+      },
+    }));
+    for (const fanOut of [1, 2, 4]) {
+      peak = 0;
+      const bounded = createShardedTarget(counted, { fanOut });
+      const res = await value(bounded.query(json({ rank_by: ['id', 'asc'], limit: 100 }), {}));
+      expect((res.rows as unknown[]).length).toBe(30);
+      expect(peak).toBe(fanOut);
+    }
+  });
+});
+
+describe('empty and missing shards', () => {
+  it('an Index whose documents landed on few shards answers like one namespace', async () => {
+    const { target, names } = makeIndex('sparse', 8);
+    await value(target.write(json({ upsert_rows: rows([1, 2]), distance_metric: 'cosine_distance' }), {}));
+    const used = new Set([shardOf(1, 8), shardOf(2, 8)]);
+    expect(used.size).toBeLessThan(8);
+    const res = await value(target.query(json({ rank_by: ['n', 'desc'], include_attributes: ['n'] }), {}));
+    expect(res.rows).toEqual([
+      { id: 2, n: 2 },
+      { id: 1, n: 1 },
+    ]);
+    const meta = await value(target.metadata({}));
+    expect(meta.approx_row_count).toBe(2);
+    expect(Object.keys(meta.schema as object).sort()).toEqual(['id', 'n', 'vector']);
+    expect(await value(target.hintCacheWarm({}))).toEqual({
+      status: 'ACCEPTED',
+      message: 'cache warm hint accepted',
+    });
+
+    // delete_by_filter reaches shards that do not exist: those simply have nothing to delete.
+    const del = await value(target.write(json({ delete_by_filter: ['n', 'Eq', 1] }), {}));
+    expect(del).toMatchObject({ rows_affected: 1, rows_deleted: 1 });
+
+    // A schema update creates the missing shards with the schema, so they cannot drift.
+    await value(target.updateSchema(json({ tag: { type: 'string', filterable: true } }), {}));
+    for (const ns of names) {
+      const schema = (await store.getSchema(ns)).value() as Record<string, unknown>;
+      expect(schema, ns).toHaveProperty('tag');
+    }
+
+    expect(await value(target.deleteNamespace({}))).toEqual({ status: 'OK' });
+    for (const call of [
+      () => target.metadata({}),
+      () => target.query(json({ rank_by: ['id', 'asc'] }), {}),
+    ]) {
+      expect((await failure(call())).status).toBe(404);
+    }
+    expect((await failure(target.deleteNamespace({}))).status).toBe(404);
+  });
+
+  it('an Index never written is a 404 everywhere, as one namespace would be', async () => {
+    const { target } = makeIndex('never', 3);
+    expect((await failure(target.query(json({ rank_by: ['id', 'asc'] }), {}))).code).toBe(
+      'HEV_NAMESPACE_NOT_FOUND',
+    );
+    expect((await failure(target.getSchema({}))).status).toBe(404);
+    expect((await failure(target.hintCacheWarm({}))).status).toBe(404);
+    expect((await failure(target.write(json({ delete_by_filter: ['n', 'Eq', 1] }), {}))).status).toBe(404);
+    expect((await failure(target.updateSchema(json({ tag: 'string' }), {}))).status).toBe(404);
+  });
+
+  it('rejects a bad fan-out or an empty shard list at construction', () => {
+    expect(() => createShardedTarget([], { fanOut: 1 })).toThrow(RangeError);
+    expect(() => createShardedTarget([bindStore(store, 'x-0')], { fanOut: 0 })).toThrow(RangeError);
+  });
+});
