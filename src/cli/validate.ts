@@ -38,18 +38,13 @@ export async function runValidate(paths: readonly string[], io: ValidateIo): Pro
   return 0;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('validate manifests (Index, VectorStore, GatewayConfig); exit 0 when all are valid, else 1')
-    .requiredOption(
-      '-f, --filename <file>',
-      'a manifest file or a directory of them (repeatable)',
-      collect,
-      [],
-    )
+    .requiredOption('-f, --filename <file>', 'a manifest file or a directory of them (repeatable)', collect)
     .addHelpText(
       'after',
       '\nProblems are printed to stderr, one per line: FILE: KIND/NAME: spec.path: message\n' +

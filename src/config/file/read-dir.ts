@@ -83,6 +83,9 @@ export async function readManifestPaths(
       const contents = await readManifestDir(path);
       files.push(...contents.files);
       failures.push(...contents.failures);
+      if (contents.files.length === 0 && contents.failures.length === 0) {
+        failures.push({ file: path, message: 'no *.yaml or *.yml manifests found' });
+      }
     } else {
       await readOne(path, files, failures);
     }
