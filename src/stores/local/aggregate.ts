@@ -162,20 +162,19 @@ export function runAggregate(
   const groups = plan.groups;
   const gcols = groups.map((g) => table.columns.get(g.attr) ?? []);
   const buckets = new Map<string, { key: unknown[]; acc: Acc }>();
-  const add = (key: unknown[], s: number) => {
-    const k = key.length === 1 ? keyText(key[0]) : key.map(keyText).join('\u0001');
+  const add = (k: string, s: number, key: () => unknown[]) => {
     let b = buckets.get(k);
-    if (b === undefined) buckets.set(k, (b = { key, acc: new Acc(plan.fns.length) }));
+    if (b === undefined) buckets.set(k, (b = { key: key(), acc: new Acc(plan.fns.length) }));
     accumulate(b.acc, plan.fns, cols, s);
   };
   const exploding = groups.some((g) => g.explode);
   for (let s = 0; s < table.capacity; s++) {
     if (ids[s] === undefined || (pred !== undefined && !pred(s))) continue;
     if (!exploding) {
-      add(
-        gcols.map((c) => c[s]),
-        s,
-      );
+      // The hot path (e.g. Count by category, brand over 1M rows): one string key, no arrays.
+      let k = keyText(gcols[0]?.[s]);
+      for (let g = 1; g < gcols.length; g++) k += '\u0001' + keyText(gcols[g]?.[s]);
+      add(k, s, () => gcols.map((c) => c[s]));
       continue;
     }
     let keys: unknown[][] = [[]];
@@ -184,7 +183,7 @@ export function runAggregate(
       const options = g.explode ? (Array.isArray(v) && v.length > 0 ? [...new Set(v)] : [undefined]) : [v];
       keys = keys.flatMap((k) => options.map((o) => [...k, o]));
     });
-    for (const k of keys) add(k, s);
+    for (const k of keys) add(k.map(keyText).join('\u0001'), s, () => k);
   }
   const sorted = [...buckets.values()].sort((a, b) => {
     for (let i = 0; i < a.key.length; i++) {

@@ -253,7 +253,10 @@ export function rank(
   };
 }
 
-/** The exact scan: one pass over the candidates' rows of the contiguous vector matrix. */
+/**
+ * The exact scan: one pass over the candidates' rows of the contiguous vector matrix. The inner
+ * loops are unrolled by four (independent accumulators), which roughly halves scan time in V8.
+ */
 function scanVectors(
   metric: DistanceMetric,
   col: VectorColumn,
@@ -263,24 +266,48 @@ function scanVectors(
 ): void {
   const data = col.data;
   const dims = col.dims;
-  const qn = norm(q);
+  const tail = dims - (dims % 4);
   if (metric === 'euclidean_squared') {
     for (const s of slots) {
       const off = s * dims;
-      let sum = 0;
-      for (let i = 0; i < dims; i++) {
-        const d = (data[off + i] as number) - (q[i] as number);
-        sum += d * d;
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let d = 0;
+      for (let i = 0; i < tail; i += 4) {
+        const x0 = (data[off + i] as number) - (q[i] as number);
+        const x1 = (data[off + i + 1] as number) - (q[i + 1] as number);
+        const x2 = (data[off + i + 2] as number) - (q[i + 2] as number);
+        const x3 = (data[off + i + 3] as number) - (q[i + 3] as number);
+        a += x0 * x0;
+        b += x1 * x1;
+        c += x2 * x2;
+        d += x3 * x3;
       }
-      dist[s] = sum;
+      for (let i = tail; i < dims; i++) {
+        const x = (data[off + i] as number) - (q[i] as number);
+        a += x * x;
+      }
+      dist[s] = a + b + c + d;
     }
     return;
   }
+  const qn = norm(q);
+  const norms = col.norms;
   for (const s of slots) {
     const off = s * dims;
-    let dot = 0;
-    for (let i = 0; i < dims; i++) dot += (data[off + i] as number) * (q[i] as number);
-    const rn = col.norms[s] as number;
-    dist[s] = rn === 0 || qn === 0 ? 1 : Math.min(2, Math.max(0, 1 - dot / (rn * qn)));
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < tail; i += 4) {
+      a += (data[off + i] as number) * (q[i] as number);
+      b += (data[off + i + 1] as number) * (q[i + 1] as number);
+      c += (data[off + i + 2] as number) * (q[i + 2] as number);
+      d += (data[off + i + 3] as number) * (q[i + 3] as number);
+    }
+    for (let i = tail; i < dims; i++) a += (data[off + i] as number) * (q[i] as number);
+    const rn = norms[s] as number;
+    dist[s] = rn === 0 || qn === 0 ? 1 : Math.min(2, Math.max(0, 1 - (a + b + c + d) / (rn * qn)));
   }
 }
