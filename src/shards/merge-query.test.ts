@@ -71,7 +71,8 @@ function evaluate(docs: readonly Doc[], q: Record<string, unknown>): Record<stri
   const limit = q.limit as
     { total: number; per?: { attributes: string[]; limit: number } } | number | undefined;
   const fallback = q.group_by === undefined ? 10 : 10_000;
-  const total = (q.top_k as number | undefined) ?? (typeof limit === 'number' ? limit : (limit?.total ?? fallback));
+  const total =
+    (q.top_k as number | undefined) ?? (typeof limit === 'number' ? limit : (limit?.total ?? fallback));
   const matching = docs.filter((d) => {
     const f = q.filters as [string, string, unknown] | undefined;
     return f === undefined || (f[1] === 'Eq' ? d.attrs[f[0]] === f[2] : cmp(d.attrs[f[0]], f[2]) > 0);

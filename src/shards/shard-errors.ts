@@ -13,6 +13,15 @@ export function isNotFound(err: unknown): boolean {
   return isHevError(err) && err.status === 404;
 }
 
+/** Every shard answered 404: the Index as a whole does not exist (yet). Keeps the 404. */
+export function indexNotFound(err: unknown, shardCount: number): unknown {
+  if (!isHevError(err)) return err;
+  return new HevError(err.code, `${errorText(err)} (none of the ${shardCount} shards of this Index exists)`, {
+    status: err.status,
+    cause: err,
+  });
+}
+
 /** The human text of an error, preferring the upstream's own `error` field when relayed raw. */
 export function errorText(err: unknown): string {
   if (isHevError(err) && err.rawBody !== undefined) {

@@ -15,7 +15,7 @@ import { mergeMetadata, mergeSchemas } from './merge-namespace.ts';
 import { emptyWriteResult, mergeWriteResults } from './merge-write.ts';
 import { planQuery } from './query-plan.ts';
 import { scatter, type Settled } from './scatter.ts';
-import { fanOutFailure, isNotFound, readFailure, type ShardLabel } from './shard-errors.ts';
+import { fanOutFailure, indexNotFound, isNotFound, readFailure, type ShardLabel } from './shard-errors.ts';
 import { splitWrite, type WriteBody } from './split-write.ts';
 
 export interface ShardedTargetOptions {
@@ -37,7 +37,9 @@ function ctxWith(ctx: StoreCallContext, signal: AbortSignal): StoreCallContext {
 /** Missing shards count as done; every shard missing is the Index's 404. */
 function missingAsDone(settled: readonly Settled<unknown>[]): Settled<unknown>[] {
   const missing = settled.filter((s) => !s.ok && isNotFound(s.error));
-  if (missing.length === settled.length && missing[0] !== undefined && !missing[0].ok) throw missing[0].error;
+  if (missing.length === settled.length && missing[0] !== undefined && !missing[0].ok) {
+    throw indexNotFound(missing[0].error, settled.length);
+  }
   return settled.map((s) =>
     !s.ok && isNotFound(s.error) ? { shard: s.shard, ok: true, value: undefined } : s,
   );
@@ -94,7 +96,8 @@ export function createShardedTarget(
     const answers = settled.flatMap((s) => (s.ok ? [s.value] : []));
     const found = answers.flatMap((a) => (a.found ? [a.value] : []));
     const [first] = answers;
-    if (found.length === 0 && first !== undefined && !first.found) throw first.error;
+    if (found.length === 0 && first !== undefined && !first.found)
+      throw indexNotFound(first.error, shards.length);
     return found;
   }
 
@@ -136,7 +139,7 @@ export function createShardedTarget(
           settled[0] !== undefined &&
           !settled[0].ok
         ) {
-          throw settled[0].error; // the Index does not exist at all: the store's own 404
+          throw indexNotFound(settled[0].error, shards.length);
         }
         throw fanOutFailure('write', outcomes, label, WRITE_RETRY_HINT);
       }
@@ -176,7 +179,9 @@ export function createShardedTarget(
       );
       const updated = settled.flatMap((s) => (s.ok ? [s.value] : []));
       const missing = settled.filter((s) => !s.ok && isNotFound(s.error)).map((s) => s.shard);
-      if (missing.length === shards.length) throw (settled[0] as { error: unknown }).error;
+      if (missing.length === shards.length) {
+        throw indexNotFound((settled[0] as { error: unknown }).error, shards.length);
+      }
       let outcomes: readonly Settled<unknown>[] = settled;
       if (missing.length > 0 && updated.length > 0) {
         // A shard that does not exist yet is created with the schema, so that its first documents

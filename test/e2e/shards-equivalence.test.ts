@@ -57,7 +57,9 @@ const DOCS = Array.from({ length: ROWS }, (_, i) => ({
   tags: TAGS.filter((_, t) => (i >> t) % 2 === 1),
   // Pairs share a second, one without a fraction ("…:07Z") and one with ("…:07.123Z"): as text
   // the second would sort first; as datetimes it does not.
-  created: new Date(BASE_MS + Math.floor(i / 2) * 61_000 + (i % 2 === 0 ? 0 : 1 + ((i * 7) % 998))).toISOString(),
+  created: new Date(
+    BASE_MS + Math.floor(i / 2) * 61_000 + (i % 2 === 0 ? 0 : 1 + ((i * 7) % 998)),
+  ).toISOString(),
 }));
 
 const SCHEMA = {
@@ -302,6 +304,28 @@ describe('a 4-shard Index equals one unsharded namespace', () => {
     ],
   ])('limit.per: %s', async (_name, body) => {
     expect(rowsOf(await expectSame(body)).length).toBeGreaterThan(5);
+  });
+
+  it.each([
+    [
+      'no rank_by (id order) with a filter',
+      { filters: ['rating', 'Eq', 4], limit: 30, include_attributes: ['rating'] },
+    ],
+    [
+      'base64 vectors',
+      {
+        rank_by: ['vector', 'ANN', probe],
+        top_k: 4,
+        include_attributes: ['vector'],
+        vector_encoding: 'base64',
+      },
+    ],
+    [
+      'group_by with a filter, no limit',
+      { aggregate_by: { s: ['Sum', 'stock'] }, group_by: ['rating'], filters: ['price', 'Eq', null] },
+    ],
+  ])('query shape: %s', async (_name, body) => {
+    await expectSame(body);
   });
 
   it('pages through every id with ["id","asc"] exactly like the unsharded namespace', async () => {

@@ -258,9 +258,10 @@ describe('empty and missing shards', () => {
 
   it('an Index never written is a 404 everywhere, as one namespace would be', async () => {
     const { target } = makeIndex('never', 3);
-    expect((await failure(target.query(json({ rank_by: ['id', 'asc'] }), {}))).code).toBe(
-      'HEV_NAMESPACE_NOT_FOUND',
-    );
+    const notFound = await failure(target.query(json({ rank_by: ['id', 'asc'] }), {}));
+    expect(notFound.code).toBe('HEV_NAMESPACE_NOT_FOUND');
+    expect(notFound.status).toBe(404);
+    expect(notFound.message).toContain('(none of the 3 shards of this Index exists)');
     expect((await failure(target.getSchema({}))).status).toBe(404);
     expect((await failure(target.hintCacheWarm({}))).status).toBe(404);
     expect((await failure(target.write(json({ delete_by_filter: ['n', 'Eq', 1] }), {}))).status).toBe(404);
