@@ -20,6 +20,8 @@ const PLAIN = {
   writeDeleteFilter: 'conf-write-delete-filter',
   writePatchFilter: 'conf-write-patch-filter',
   writePartial: 'conf-write-partial',
+  writeCapPatch: 'conf-write-cap-patch',
+  writeCapDelete: 'conf-write-cap-delete',
   writeOrder: 'conf-write-order',
   writeAffected: 'conf-write-affected',
   writeDup: 'conf-write-dup',

@@ -20,11 +20,25 @@ import { defineQueryShapeCases } from './cases/query-shape.ts';
 import { defineNamespaceApiCases } from './cases/namespace-api.ts';
 import { defineErrorCases } from './cases/errors.ts';
 import { defineTransportCases } from './cases/transport.ts';
+import { defineByFilterCapCases, type ByFilterCaps } from './cases/by-filter-caps.ts';
 
 export type { ConformanceTarget } from './harness.ts';
+export type { ByFilterCaps } from './cases/by-filter-caps.ts';
+
+export interface ConformanceOptions {
+  /**
+   * The target's patch_by_filter / delete_by_filter row caps, when they are small enough to test
+   * (e.g. a local store configured with tiny limits). Without it the over-cap cases are skipped.
+   */
+  readonly byFilterCaps?: ByFilterCaps;
+}
 export { CONFORMANCE_NAMESPACES, CONFORMANCE_VECTOR_METRICS } from './namespaces.ts';
 
-export function defineConformanceSuite(name: string, makeTarget: () => Promise<ConformanceTarget>): void {
+export function defineConformanceSuite(
+  name: string,
+  makeTarget: () => Promise<ConformanceTarget>,
+  options: ConformanceOptions = {},
+): void {
   describe(`turbopuffer conformance: ${name}`, () => {
     const harness = new Harness();
     beforeAll(async () => {
@@ -55,5 +69,6 @@ export function defineConformanceSuite(name: string, makeTarget: () => Promise<C
     defineNamespaceApiCases(harness);
     defineErrorCases(harness);
     defineTransportCases(harness);
+    defineByFilterCapCases(harness, options.byFilterCaps);
   });
 }

@@ -118,6 +118,8 @@ export function defineNamespaceApiCases(h: Harness): void {
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.updateSchema({ schema: { n: 'string' } }));
       expect((await ns.schema())['n']?.type).toBe('int');
+      const same = await ns.updateSchema({ schema: { n: { type: 'int', filterable: true } } }); // control
+      expect(same['n']?.type).toBe('int');
     });
 
     it('exists() is false until the first write creates the namespace', async () => {

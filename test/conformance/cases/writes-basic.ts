@@ -147,6 +147,8 @@ export function defineWriteBasicCases(h: Harness): void {
       const before = await allRows(ns);
       await expectBadRequest(ns.write({ patch_rows: [{ id: 1, vector: [1, 0] }] }));
       expect(await allRows(ns)).toEqual(before);
+      await ns.write({ patch_rows: [{ id: 1, title: 'w' }] }); // control: patching an attribute is fine
+      expect(await allRows(ns)).toEqual([{ id: 1, vector: [0.5, 0.25], title: 'w' }]);
     });
 
     it('deletes removes the listed ids and reports only rows_deleted', async () => {

@@ -86,6 +86,12 @@ export function defineWriteRuleCases(h: Harness): void {
         }),
       );
       expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
+      // Control: without the duplicate the same write is fine.
+      await ns.write({ upsert_rows: [{ id: 2, n: 2 }] });
+      expect(await allRows(ns)).toEqual([
+        { id: 1, n: 1 },
+        { id: 2, n: 2 },
+      ]);
     });
 
     it('the same id across upserts, patches and deletes of one request is a 400', async () => {
@@ -103,6 +109,12 @@ export function defineWriteRuleCases(h: Harness): void {
         ns.write({ upsert_columns: { id: [5, 6], n: [5, 6] }, upsert_rows: [{ id: 5, n: 50 }] }),
       );
       expect(await allRows(ns)).toEqual(before);
+      // Control: the same op types on distinct ids are fine in one request.
+      await ns.write({ upsert_rows: [{ id: 3, n: 3 }], patch_rows: [{ id: 2, n: 20 }], deletes: [1] });
+      expect(await allRows(ns)).toEqual([
+        { id: 2, n: 20 },
+        { id: 3, n: 3 },
+      ]);
     });
 
     it('a request that fails validation part-way changes nothing (atomic)', async () => {
@@ -125,6 +137,20 @@ export function defineWriteRuleCases(h: Harness): void {
         }),
       );
       expect(await allRows(ns)).toEqual(before);
+      // Control: with the bad value fixed, the same request applies in full.
+      await ns.write({
+        upsert_rows: [
+          { id: 3, n: 3, title: 'three' },
+          { id: 4, n: 4, title: 'four' },
+        ],
+        patch_rows: [{ id: 1, title: 'patched' }],
+        deletes: [2],
+      });
+      expect(await allRows(ns)).toEqual([
+        { id: 1, n: 1, title: 'patched' },
+        { id: 3, n: 3, title: 'three' },
+        { id: 4, n: 4, title: 'four' },
+      ]);
     });
 
     it('a row without an id, or with an id that is not a u64, string or uuid, is a 400', async () => {
@@ -135,6 +161,11 @@ export function defineWriteRuleCases(h: Harness): void {
         await expectBadRequest(ns.write({ upsert_rows: [{ id: id as unknown as ID, n: 9 }] }));
       }
       expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
+      await ns.write({ upsert_rows: [{ id: 0, n: 0 }] }); // control: 0 is a valid u64 id
+      expect(await allRows(ns)).toEqual([
+        { id: 0, n: 0 },
+        { id: 1, n: 1 },
+      ]);
     });
 
     it('one namespace holds one id type: a string id in a u64 namespace is a 400', async () => {
@@ -149,6 +180,11 @@ export function defineWriteRuleCases(h: Harness): void {
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.write({ upsert_rows: [{ id: 2, $secret: 'x' }] }));
       expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
+      await ns.write({ upsert_rows: [{ id: 2, secret: 'x' }] }); // control: the same name without $
+      expect(await allRows(ns)).toEqual([
+        { id: 1, n: 1 },
+        { id: 2, secret: 'x' },
+      ]);
     });
 
     it('a write may carry only a schema change for an existing namespace', async () => {
@@ -175,6 +211,11 @@ export function defineWriteRuleCases(h: Harness): void {
       await expectBadRequest(ns.write({ schema: { n: 'string' }, upsert_rows: [{ id: 2, n: '2' }] }));
       expect((await ns.schema())['n']?.type).toBe('int');
       expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
+      await ns.write({ schema: { n: 'int' }, upsert_rows: [{ id: 2, n: 2 }] }); // control: same type
+      expect(await allRows(ns)).toEqual([
+        { id: 1, n: 1 },
+        { id: 2, n: 2 },
+      ]);
     });
   });
 }
