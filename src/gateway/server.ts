@@ -49,7 +49,12 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   installObservability(app, options.metrics);
   installAuth(app, options.authorizer ?? createAuthorizer([]));
   // Responses over 1 KiB are gzipped for clients that ask (the SDK with compression: true does).
-  void app.register(compress, { global: true, threshold: 1024, encodings: ['gzip'] });
+  void app.register(compress, {
+    global: true,
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['gzip'],
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   const openapi = JSON.stringify(buildOpenApiDocument(options.version ?? '0.0.0'));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
