@@ -59,6 +59,15 @@ export function docBytes(doc: Doc, schema: NsSchema): number {
   return n;
 }
 
+/**
+ * Writes one cell, padding the column first: assigning far past an array's end turns it into a
+ * slow dictionary-mode array in V8, and every later scan of the column would pay for it.
+ */
+function setCell(col: unknown[], slot: number, value: unknown): void {
+  while (col.length < slot) col.push(undefined);
+  col[slot] = value;
+}
+
 export class Table {
   schema: NsSchema;
   readonly ids: (DocId | undefined)[] = [];
@@ -152,7 +161,7 @@ export class Table {
       this.#size++;
     }
     this.ids[slot] = doc.id;
-    for (const [name, v] of Object.entries(doc.attrs)) this.column(name)[slot] = v;
+    for (const [name, v] of Object.entries(doc.attrs)) setCell(this.column(name), slot, v);
     for (const [name, col] of this.vectors) {
       col.ensure(slot + 1);
       const vec = doc.vectors[name];

@@ -158,8 +158,8 @@ describe('operations', () => {
     expect(res).toMatchObject({
       rows_deleted: 2,
       deleted_ids: [1, 2],
-      rows_patched: 4,
-      patched_ids: [3, 4, 5, 5],
+      rows_patched: 3,
+      patched_ids: [3, 4, 5],
       rows_upserted: 1,
       rows_remaining: false,
     });

@@ -129,8 +129,9 @@ function simulate(ctx: EngineContext, w: ParsedWrite, plan: WritePlan, table: Ta
     if (cur === undefined) continue;
     const next = applyPatch(cur, p.set);
     if (patchCond !== undefined && !patchCond(cur, next)) continue;
+    // An id already patched by patch_by_filter is one patched row, not two.
+    if (overlay.get(p.id) === undefined) out.patched.push(p.id);
     overlay.set(p.id, next);
-    out.patched.push(p.id);
   }
   const deleteCond = condition(w.deleteCondition, plan.schema);
   for (const id of plan.deletes ?? []) {
