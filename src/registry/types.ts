@@ -94,3 +94,12 @@ export interface RegistrySnapshot {
 export function storeKey(k8sNamespace: string, name: string): string {
   return `${k8sNamespace}/${name}`;
 }
+
+/** The VectorStore `name` of a Kubernetes namespace (`default` in file mode). */
+export function findStore(
+  snapshot: Pick<RegistrySnapshot, 'stores'>,
+  name: string,
+  k8sNamespace = 'default',
+): StoreEntry | undefined {
+  return snapshot.stores.get(storeKey(k8sNamespace, name));
+}
