@@ -16,6 +16,7 @@ import {
   type AttrSchema,
 } from './schema.ts';
 import { formatDatetime } from './values.ts';
+import { checkSchemaLimits } from './write-plan.ts';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
@@ -75,6 +76,7 @@ export function updateSchema(ctx: EngineContext, ns: string, body: unknown): Rec
     }
     attrs.set(name, parsed.schema);
   }
+  checkSchemaLimits(attrs);
   const next = { idType: current.idType, attrs, distanceMetric };
   const text = serializeSchema(next);
   const now = ctx.clock();

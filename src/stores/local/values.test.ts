@@ -43,7 +43,8 @@ describe('types', () => {
     expect(inferType([[1], [2.5, 3]], 'x')?.name).toBe('[]float');
     expect(inferType([true], 'x')?.name).toBe('bool');
     expect(inferType([2n ** 63n], 'x')?.name).toBe('uint');
-    expect(inferType([null, []], 'x')).toBeUndefined();
+    expect(inferType([null, []], 'x')?.name).toBe('[]string');
+    expect(inferType([null], 'x')).toBeUndefined();
     expect(() => inferType(['a', 1], 'x')).toThrow(/conflicting/);
     expect(() => inferType(['a', ['a']], 'x')).toThrow(/conflicting/);
     expect(() => inferType([{ a: 1 }], 'x')).toThrow(/object/);

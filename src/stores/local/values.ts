@@ -142,7 +142,7 @@ function widen(a: ScalarType | undefined, b: ScalarType, attr: string): ScalarTy
 
 /**
  * Infers a new attribute's type from every value it gets in one write (so `[1, 2.5]` is float,
- * not int). Returns undefined when only nulls and empty arrays were seen.
+ * not int). Returns undefined when only nulls were seen.
  */
 export function inferType(values: readonly unknown[], attr: string): AttrType | undefined {
   let scalar: ScalarType | undefined;
@@ -165,8 +165,9 @@ export function inferType(values: readonly unknown[], attr: string): AttrType | 
       scalar = widen(scalar, s, attr);
     }
   }
-  if (scalar === undefined || array === undefined) return undefined;
-  return scalarType(scalar, array);
+  if (array === undefined) return undefined;
+  // Only empty arrays seen: keep them (as []string) rather than silently dropping the values.
+  return scalarType(scalar ?? 'string', array);
 }
 
 /** Total order on scalars of one type (numbers and bigints mix; strings by code point). */

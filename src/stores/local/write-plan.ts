@@ -99,6 +99,7 @@ function evolveSchema(current: NsSchema | undefined, w: ParsedWrite, rowCount: n
     if (type !== undefined)
       attrs.set(name, { type, filterable: true, regex: false, glob: false, fts: undefined });
   }
+  checkSchemaLimits(attrs);
   for (const [name, a] of attrs) {
     if (a.type.vector === undefined) continue;
     if (metric === undefined) {
@@ -115,6 +116,21 @@ function evolveSchema(current: NsSchema | undefined, w: ParsedWrite, rowCount: n
   return { idType, attrs, distanceMetric: metric };
 }
 
+const MAX_ATTRIBUTES = 1024;
+const MAX_VECTOR_COLUMNS = 8;
+
+/** turbopuffer's per-namespace limits: 1,024 attribute names, 8 vector columns. */
+export function checkSchemaLimits(attrs: ReadonlyMap<string, AttrSchema>): void {
+  if (attrs.size > MAX_ATTRIBUTES) {
+    throw invalid(`too many attributes: a namespace may have at most ${MAX_ATTRIBUTES} attribute names`);
+  }
+  let vectors = 0;
+  for (const a of attrs.values()) if (a.type.vector !== undefined) vectors++;
+  if (vectors > MAX_VECTOR_COLUMNS) {
+    throw invalid(`too many vector attributes: a namespace may have at most ${MAX_VECTOR_COLUMNS}`);
+  }
+}
+
 function vectorAttr(dims: number): AttrSchema {
   return { type: vectorType(dims, 'f32'), filterable: false, regex: false, glob: false, fts: undefined };
 }
@@ -125,7 +141,7 @@ function coerceUpsert(row: RawRow, id: DocId, schema: NsSchema): Doc {
   for (const [name, raw] of row.attrs) {
     const a = schema.attrs.get(name);
     if (raw === null || raw === undefined) continue;
-    if (a === undefined) continue; // only empty arrays of a never-typed attribute reach here
+    if (a === undefined) continue;
     if (a.type.vector !== undefined) {
       vectors[name] = parseVector(raw, name, a.type.vector.dims, a.type.vector.precision);
     } else {

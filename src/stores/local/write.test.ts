@@ -302,6 +302,16 @@ describe('schema and types', () => {
     expect(err.details).toEqual({ attribute: 's' });
   });
 
+  it('keeps empty arrays of a new attribute and enforces per-namespace limits', async () => {
+    await t.write('w', { upsert_rows: [{ id: 1, tags: [] }] });
+    expect(await all()).toEqual([{ id: 1, tags: [] }]);
+    const vectors = Object.fromEntries(
+      Array.from({ length: 9 }, (_, i) => [`v${i}`, { type: '[2]f32', ann: true }]),
+    );
+    const err = await t.error(t.write('many', { schema: vectors, distance_metric: 'cosine_distance' }));
+    expect(err.message).toMatch(/at most 8/);
+  });
+
   it('stores datetimes as instants and returns them as ISO strings', async () => {
     await t.write('w', {
       schema: { at: 'datetime' },
