@@ -1,0 +1,140 @@
+/**
+ * The open VectorStore adapters, kept in step with the registry. Adapters are shared by identity
+ * (two VectorStores naming one local path get one engine), survive reloads that do not change
+ * them, and are closed when no store needs them any more. Opening is asynchronous; a request that
+ * arrives meanwhile waits for it, and a store that fails to open answers with a 503 that says why.
+ */
+import type { Logger } from '../telemetry/logger.ts';
+import type { RegistrySnapshot, StoreEntry } from '../registry/types.ts';
+import { storeKey } from '../registry/types.ts';
+import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../stores/port.ts';
+import { HevError } from '../wire/errors.ts';
+import type { Payload } from '../wire/payload.ts';
+
+export type StoreState = 'opening' | 'open' | 'failed';
+
+interface Slot {
+  readonly identity: string;
+  readonly ready: Promise<VectorStore>;
+  state: StoreState;
+  error?: string;
+  /** A stable facade handed to routes; it waits for `ready`. */
+  readonly facade: VectorStore;
+}
+
+export interface StorePoolOptions {
+  readonly identity: (entry: StoreEntry) => string;
+  readonly open: (entry: StoreEntry) => Promise<VectorStore>;
+  readonly logger: Logger;
+}
+
+function facadeOf(slot: () => Slot, kind: VectorStore['kind']): VectorStore {
+  const use = async <T>(fn: (s: VectorStore) => Promise<T>): Promise<T> => fn(await slot().ready);
+  return {
+    kind,
+    write: (ns: string, body: Payload, ctx?: StoreCallContext) => use((s) => s.write(ns, body, ctx)),
+    query: (ns: string, body: Payload, ctx?: StoreCallContext) => use((s) => s.query(ns, body, ctx)),
+    metadata: (ns: string, ctx?: StoreCallContext) => use((s) => s.metadata(ns, ctx)),
+    getSchema: (ns: string, ctx?: StoreCallContext) => use((s) => s.getSchema(ns, ctx)),
+    updateSchema: (ns: string, body: Payload, ctx?: StoreCallContext) =>
+      use((s) => s.updateSchema(ns, body, ctx)),
+    deleteNamespace: (ns: string, ctx?: StoreCallContext) => use((s) => s.deleteNamespace(ns, ctx)),
+    listNamespaces: (p: ListNamespacesParams, ctx?: StoreCallContext) => use((s) => s.listNamespaces(p, ctx)),
+    hintCacheWarm: (ns: string, ctx?: StoreCallContext) => use((s) => s.hintCacheWarm(ns, ctx)),
+    ping: (ctx?: StoreCallContext) => use((s) => s.ping(ctx)),
+    close: async () => undefined,
+  };
+}
+
+export class StorePool {
+  readonly #options: StorePoolOptions;
+  /** identity → slot */
+  readonly #slots = new Map<string, Slot>();
+  /** storeKey → identity */
+  readonly #byStore = new Map<string, string>();
+  /** Closing adapters; a new slot of the same identity waits for its predecessor. */
+  readonly #closing = new Map<string, Promise<void>>();
+
+  constructor(options: StorePoolOptions) {
+    this.#options = options;
+  }
+
+  /** Opens what the snapshot adds or changes and closes what it no longer needs. */
+  sync(snapshot: RegistrySnapshot): void {
+    const wanted = new Map<string, string>();
+    for (const [key, entry] of snapshot.stores) {
+      const identity = this.#options.identity(entry);
+      wanted.set(key, identity);
+      if (!this.#slots.has(identity)) this.#slots.set(identity, this.#openSlot(identity, entry));
+    }
+    this.#byStore.clear();
+    for (const [key, identity] of wanted) this.#byStore.set(key, identity);
+    const used = new Set(wanted.values());
+    for (const [identity, slot] of this.#slots) {
+      if (used.has(identity)) continue;
+      this.#slots.delete(identity);
+      this.#closing.set(identity, this.#closeSlot(identity, slot));
+    }
+  }
+
+  /** The store serving an entry; throws 503 when the entry is unknown to the pool. */
+  get(entry: StoreEntry): VectorStore {
+    const identity = this.#byStore.get(storeKey(entry.k8sNamespace, entry.name));
+    const slot = identity === undefined ? undefined : this.#slots.get(identity);
+    if (slot === undefined) {
+      throw new HevError('HEV_INDEX_NOT_READY', `VectorStore ${entry.name} is not open on this gateway`);
+    }
+    return slot.facade;
+  }
+
+  state(entry: StoreEntry): { state: StoreState; error?: string } | undefined {
+    const identity = this.#byStore.get(storeKey(entry.k8sNamespace, entry.name));
+    const slot = identity === undefined ? undefined : this.#slots.get(identity);
+    if (slot === undefined) return undefined;
+    return slot.error === undefined ? { state: slot.state } : { state: slot.state, error: slot.error };
+  }
+
+  async close(): Promise<void> {
+    for (const [identity, slot] of this.#slots) this.#closing.set(identity, this.#closeSlot(identity, slot));
+    this.#slots.clear();
+    this.#byStore.clear();
+    await Promise.all(this.#closing.values());
+  }
+
+  #openSlot(identity: string, entry: StoreEntry): Slot {
+    const previous = this.#closing.get(identity) ?? Promise.resolve();
+    const ready = previous.then(() => this.#options.open(entry));
+    const slot: Slot = {
+      identity,
+      ready: ready.catch((err: unknown) => {
+        const message = `VectorStore ${entry.name} could not be opened: ${(err as Error).message}`;
+        throw new HevError('HEV_UPSTREAM_UNAVAILABLE', message);
+      }),
+      state: 'opening',
+      facade: facadeOf(() => slot, entry.provider),
+    };
+    slot.ready.then(
+      () => {
+        slot.state = 'open';
+        this.#options.logger.info({ store: entry.name, provider: entry.provider }, 'store opened');
+      },
+      (err: unknown) => {
+        slot.state = 'failed';
+        slot.error = (err as Error).message;
+        this.#options.logger.error({ store: entry.name, error: slot.error }, 'store failed to open');
+      },
+    );
+    return slot;
+  }
+
+  async #closeSlot(identity: string, slot: Slot): Promise<void> {
+    try {
+      const store = await slot.ready;
+      await store.close();
+    } catch {
+      // A store that never opened has nothing to close.
+    } finally {
+      if (this.#closing.get(identity) !== undefined) this.#closing.delete(identity);
+    }
+  }
+}
