@@ -58,7 +58,14 @@ export function validateManifestSet(files: readonly ManifestFile[]): ManifestSet
         }
         return;
       }
-      const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (err) {
+        const message = `invalid YAML: ${(err as Error).message}`;
+        problems.push({ severity: 'error', file, document, line, path: `line ${line}`, message });
+        return;
+      }
       if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
       const locate = (segments: readonly (string | number)[]) => locateLine(doc, lineCounter, segments);
       const result = validateDocument(value, { file, document, line, locate });
