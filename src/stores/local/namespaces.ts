@@ -80,11 +80,9 @@ export function updateSchema(ctx: EngineContext, ns: string, body: unknown): Rec
   const next = { idType: current.idType, attrs, distanceMetric };
   const text = serializeSchema(next);
   const now = ctx.clock();
-  ctx.storage.transaction(() => {
-    rec.schema = text;
-    rec.updatedAt = now;
-    ctx.storage.saveRecord(rec);
-  });
+  ctx.storage.transaction(() => ctx.storage.saveRecord({ ...rec, schema: text, updatedAt: now }));
+  rec.schema = text;
+  rec.updatedAt = now;
   if (ctx.registry.isLoaded(ns)) {
     const { state } = ctx.registry.load(ns);
     state.schema = next;

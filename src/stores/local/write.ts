@@ -9,6 +9,7 @@ import type { EngineContext } from './engine-context.ts';
 import { compileFilter } from './filters.ts';
 import { compareIds, type DocId } from './ids.ts';
 import type { NsState } from './registry.ts';
+import type { NamespaceRecord } from './storage.ts';
 import { serializeSchema, vectorColumns, type NsSchema } from './schema.ts';
 import { DocSource, tableSource } from './sources.ts';
 import { docBytes, Table, type Doc } from './table.ts';
@@ -203,17 +204,22 @@ function commit(
   const dataChanged = puts.length > 0 || dels.length > 0;
   const schemaText = serializeSchema(plan.schema);
   const order = vectorColumns(plan.schema).map((c) => c.name);
-  const rec = ctx.storage.transaction(() => {
+  // The in-memory record changes only after the commit, so a failed transaction leaves no trace.
+  const next = ctx.storage.transaction(() => {
     const r = state?.rec ?? ctx.storage.createNamespace(ns, plan.schema.idType, schemaText, now);
     ctx.storage.applyDocs(r, puts, dels, order);
-    r.schema = schemaText;
-    r.rowCount += rowDelta;
-    r.logicalBytes += byteDelta;
-    if (dataChanged || plan.schemaChanged) r.updatedAt = now;
-    if (dataChanged) r.lastWriteAt = now;
-    ctx.storage.saveRecord(r);
-    return r;
+    const updated: NamespaceRecord = {
+      ...r,
+      schema: schemaText,
+      rowCount: r.rowCount + rowDelta,
+      logicalBytes: r.logicalBytes + byteDelta,
+      updatedAt: dataChanged || plan.schemaChanged ? now : r.updatedAt,
+      lastWriteAt: dataChanged ? now : r.lastWriteAt,
+    };
+    ctx.storage.saveRecord(updated);
+    return updated;
   });
+  const rec = state === undefined ? next : Object.assign(state.rec, next);
   try {
     const target = state ?? { rec, schema: plan.schema, table: new Table(plan.schema) };
     target.schema = plan.schema;
