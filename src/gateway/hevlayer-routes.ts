@@ -115,16 +115,34 @@ export function registerHevlayerRoutes(app: FastifyInstance, options: HevlayerRo
   });
 }
 
-/** `/readyz`: 200 once a config is loaded and while not draining; 503 otherwise. */
+/** What /readyz asks beyond "config loaded": are the stores behind the Indexes reachable? */
+export type ReadinessCheck = () => Promise<{
+  ok: boolean;
+  stores: readonly { name: string; ok: boolean; message: string }[];
+}>;
+
+/** `/readyz`: 200 once a config is loaded, the stores answer, and while not draining; 503 otherwise. */
 export function registerReadiness(
   app: FastifyInstance,
   registry: RegistryHolder,
   draining: () => boolean = () => false,
+  storesReachable?: ReadinessCheck,
 ): void {
   app.get('/readyz', async (_request, reply) => {
     if (draining()) return reply.code(503).send({ status: 'error', error: 'shutting down' });
     if (!registry.isLoaded())
       return reply.code(503).send({ status: 'error', error: 'no configuration loaded yet' });
-    return { status: 'ready', generation: registry.current().generation };
+    const generation = registry.current().generation;
+    if (storesReachable !== undefined) {
+      const report = await storesReachable();
+      if (!report.ok) {
+        const failing = report.stores.filter((s) => !s.ok).map((s) => s.message);
+        return reply
+          .code(503)
+          .send({ status: 'error', error: failing.join('; '), generation, stores: report.stores });
+      }
+      return { status: 'ready', generation, stores: report.stores };
+    }
+    return { status: 'ready', generation };
   });
 }

@@ -15,8 +15,8 @@ export function installObservability(app: FastifyInstance, metrics: GatewayMetri
       metrics.requests.inc({ route, method: request.method, index, status: String(reply.statusCode) });
       metrics.requestDuration.observe({ route, method: request.method, index }, seconds);
     }
+    // request.log already carries reqId.
     const line = {
-      reqId: request.id,
       method: request.method,
       route,
       index: request.hevIndex,

@@ -3,26 +3,26 @@
  * gateway server answers the turbopuffer routes, the hevlayer API and the probes over it. This is
  * the only place where environment variables, the config directory and `new` meet.
  *
- * The data plane (stores, cache, shards) is wired by a later change: until then every declared
- * Index answers 503 HEV_INDEX_NOT_READY and undeclared names 404, which is the truth.
+ * The data plane: a StorePool keeps one adapter per distinct store (opened, reused and closed as
+ * the registry changes), the Index resolver routes each request to its store and shards, and
+ * StoreHealth answers /readyz and the UpstreamReachable condition.
  */
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
-import { pageNames } from '../gateway/list-namespaces.ts';
+import { createIndexResolver } from '../gateway/index-resolver.ts';
 import { createGatewayServer } from '../gateway/server.ts';
-import type { TargetResolver } from '../gateway/target.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
-import { matchesSelector } from '../registry/labels.ts';
-import { implicitIndexEntry } from '../registry/resolve-index.ts';
 import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
-import { HevError } from '../wire/errors.ts';
-import { Payload } from '../wire/payload.ts';
+import { createSecretSource, type SecretSource } from './secrets.ts';
+import { openStore, storeIdentity } from './store-factory.ts';
+import { StoreHealth } from './store-health.ts';
+import { StorePool } from './store-pool.ts';
 
 export interface ServeOptions {
   readonly configDir: string;
@@ -55,48 +55,21 @@ export function parsePort(text: string, origin: string): number {
   return port;
 }
 
-/** API keys from the environment (file mode cannot read Kubernetes Secrets). */
-export function resolveApiKeys(
-  spec: GatewayConfigSpec,
-  env: Readonly<Record<string, string | undefined>>,
-): ApiKeyGrantInput[] {
+/** API keys from env vars or mounted Secrets (HEVLAYER_SECRETS_DIR); errors never hold a value. */
+export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): ApiKeyGrantInput[] {
   return spec.auth.apiKeys.map((key, i) => {
     const where = `GatewayConfig spec.auth.apiKeys[${i}] (${key.name})`;
-    if (key.keyEnv === undefined) {
-      throw new Error(`${where}: secretRef needs the Kubernetes operator; in file mode use keyEnv`);
+    let value: string;
+    try {
+      if (key.keyEnv !== undefined) value = secrets.fromEnv(key.keyEnv);
+      else if (key.secretRef !== undefined) value = secrets.fromSecretRef(key.secretRef);
+      else throw new Error('set keyEnv or secretRef');
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`);
     }
-    const value = env[key.keyEnv];
-    if (value === undefined || value === '')
-      throw new Error(`${where}: environment variable ${key.keyEnv} is not set`);
     const matchLabels = key.indexSelector?.matchLabels;
     return { name: key.name, key: value, ...(matchLabels === undefined ? {} : { matchLabels }) };
   });
-}
-
-function pendingDataPlaneResolver(holder: RegistryHolder): TargetResolver {
-  return {
-    resolve(name) {
-      const snapshot = holder.current();
-      const entry = snapshot.indexes.get(name) ?? implicitIndexEntry(snapshot, name);
-      if (entry === undefined) {
-        throw new HevError(
-          'HEV_INDEX_NOT_FOUND',
-          `no Index named ${JSON.stringify(name)}; declare one (kind: Index) in the config`,
-        );
-      }
-      const why = entry.ready
-        ? 'the data plane is not wired into this build yet'
-        : (entry.conditions.find((c) => c.type === 'Ready')?.message ?? 'not ready');
-      throw new HevError('HEV_INDEX_NOT_READY', `Index ${JSON.stringify(name)} cannot be served: ${why}`);
-    },
-    async list(params, rctx) {
-      const selector = rctx.principal?.matchLabels ?? {};
-      const names = [...holder.current().indexes.values()]
-        .filter((e) => matchesSelector(e.labels, selector))
-        .map((e) => e.name);
-      return Payload.fromValue(pageNames(names, params));
-    },
-  };
 }
 
 const RESTART_ONLY = ['listen', 'limits', 'auth'] as const;
@@ -126,6 +99,7 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
   });
   await provider.start();
 
+  let pool: StorePool | undefined;
   try {
     const spec = holder.current().gateway.spec;
     const envPort = env.HEVLAYER_PORT;
@@ -133,7 +107,27 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       options.port ??
       (envPort === undefined || envPort === '' ? spec.listen.port : parsePort(envPort, 'HEVLAYER_PORT'));
     const host = options.host ?? spec.listen.host;
-    const authorizer = createAuthorizer(resolveApiKeys(spec, env));
+    const secrets = createSecretSource(env, env.HEVLAYER_SECRETS_DIR);
+    const authorizer = createAuthorizer(resolveApiKeys(spec, secrets));
+    if (!authorizer.enabled) {
+      logger.warn(
+        'NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it (development mode); set GatewayConfig spec.auth.apiKeys',
+      );
+    }
+    const factoryOptions = () => ({
+      secrets,
+      metrics,
+      maxInFlightPerNamespace: holder.current().gateway.spec.upstream.maxInFlightPerNamespace,
+    });
+    pool = new StorePool({
+      identity: (entry) => storeIdentity(entry, factoryOptions()),
+      open: (entry) => openStore(entry, factoryOptions()),
+      logger,
+    });
+    const stores = pool;
+    stores.sync(holder.current());
+    holder.subscribe((next) => stores.sync(next));
+    const health = new StoreHealth({ registry: holder, stores });
     holder.subscribe((next) => {
       for (const key of RESTART_ONLY) {
         if (JSON.stringify(next.gateway.spec[key]) !== JSON.stringify(spec[key])) {
@@ -147,15 +141,26 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
 
     let draining = false;
     const app = createGatewayServer({
-      resolver: pendingDataPlaneResolver(holder),
+      resolver: createIndexResolver({ registry: holder, stores }),
       logger,
       metrics,
       authorizer,
       bodyLimit: spec.limits.bodyBytes,
       ...(options.version === undefined ? {} : { version: options.version }),
     });
-    registerHevlayerRoutes(app, { registry: holder });
-    registerReadiness(app, holder, () => draining);
+    registerHevlayerRoutes(app, {
+      registry: holder,
+      indexStatus: (entry) => {
+        const reachable = health.condition(entry);
+        return reachable === undefined ? {} : { extraConditions: [reachable] };
+      },
+    });
+    registerReadiness(
+      app,
+      holder,
+      () => draining,
+      () => health.check(),
+    );
     await app.listen({ host, port });
     const address = app.server.address();
     const bound = address !== null && typeof address === 'object' ? address.port : port;
@@ -169,10 +174,12 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         draining = true;
         await provider.close();
         await app.close();
+        await stores.close();
       },
     };
   } catch (err) {
     await provider.close();
+    await pool?.close();
     throw err;
   }
 }
