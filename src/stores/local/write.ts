@@ -119,8 +119,10 @@ function simulate(ctx: EngineContext, w: ParsedWrite, plan: WritePlan, table: Ta
   }
   const upsertCond = condition(w.upsertCondition, plan.schema);
   for (const doc of plan.upserts ?? []) {
-    const cur = current(doc.id);
-    if (upsertCond !== undefined && cur !== undefined && !upsertCond(cur, doc)) continue;
+    if (upsertCond !== undefined) {
+      const cur = current(doc.id);
+      if (cur !== undefined && !upsertCond(cur, doc)) continue;
+    }
     overlay.set(doc.id, doc);
     out.upserted.push(doc.id);
   }
@@ -136,9 +138,9 @@ function simulate(ctx: EngineContext, w: ParsedWrite, plan: WritePlan, table: Ta
   }
   const deleteCond = condition(w.deleteCondition, plan.schema);
   for (const id of plan.deletes ?? []) {
-    const cur = current(id);
-    if (cur === undefined) continue;
-    if (deleteCond !== undefined && !deleteCond(cur, undefined)) continue;
+    const o = overlay.get(id);
+    if (o === null || (o === undefined && table?.slotOf.has(id) !== true)) continue;
+    if (deleteCond !== undefined && !deleteCond(current(id) as Doc, undefined)) continue;
     overlay.set(id, null);
     out.deleted.push(id);
   }
