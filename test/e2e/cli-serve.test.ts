@@ -59,7 +59,11 @@ describe('hevlayer serve', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', generation: 1 });
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({
+      status: 'ready',
+      generation: 1,
+      stores: [{ name: 'local', ok: true }],
+    });
     const products = (await (await fetch(`${url}/hevlayer/v1/indexes/products`)).json()) as {
       spec: { snapshot: { facetFields: string[] }; backend: { storeRef?: string } };
       status: { backend: { store: string } };
