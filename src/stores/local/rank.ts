@@ -267,25 +267,27 @@ function scanVectors(
   const data = col.data;
   const dims = col.dims;
   const tail = dims - (dims % 4);
+  const n = slots.length;
   if (metric === 'euclidean_squared') {
-    for (const s of slots) {
-      const off = s * dims;
+    for (let j = 0; j < n; j++) {
+      const s = slots[j] as number;
+      let off = s * dims;
       let a = 0;
       let b = 0;
       let c = 0;
       let d = 0;
-      for (let i = 0; i < tail; i += 4) {
-        const x0 = (data[off + i] as number) - (q[i] as number);
-        const x1 = (data[off + i + 1] as number) - (q[i + 1] as number);
-        const x2 = (data[off + i + 2] as number) - (q[i + 2] as number);
-        const x3 = (data[off + i + 3] as number) - (q[i + 3] as number);
+      for (let i = 0; i < tail; i += 4, off += 4) {
+        const x0 = (data[off] as number) - (q[i] as number);
+        const x1 = (data[off + 1] as number) - (q[i + 1] as number);
+        const x2 = (data[off + 2] as number) - (q[i + 2] as number);
+        const x3 = (data[off + 3] as number) - (q[i + 3] as number);
         a += x0 * x0;
         b += x1 * x1;
         c += x2 * x2;
         d += x3 * x3;
       }
-      for (let i = tail; i < dims; i++) {
-        const x = (data[off + i] as number) - (q[i] as number);
+      for (let i = tail; i < dims; i++, off++) {
+        const x = (data[off] as number) - (q[i] as number);
         a += x * x;
       }
       dist[s] = a + b + c + d;
@@ -294,19 +296,20 @@ function scanVectors(
   }
   const qn = norm(q);
   const norms = col.norms;
-  for (const s of slots) {
-    const off = s * dims;
+  for (let j = 0; j < n; j++) {
+    const s = slots[j] as number;
+    let off = s * dims;
     let a = 0;
     let b = 0;
     let c = 0;
     let d = 0;
-    for (let i = 0; i < tail; i += 4) {
-      a += (data[off + i] as number) * (q[i] as number);
-      b += (data[off + i + 1] as number) * (q[i + 1] as number);
-      c += (data[off + i + 2] as number) * (q[i + 2] as number);
-      d += (data[off + i + 3] as number) * (q[i + 3] as number);
+    for (let i = 0; i < tail; i += 4, off += 4) {
+      a += (data[off] as number) * (q[i] as number);
+      b += (data[off + 1] as number) * (q[i + 1] as number);
+      c += (data[off + 2] as number) * (q[i + 2] as number);
+      d += (data[off + 3] as number) * (q[i + 3] as number);
     }
-    for (let i = tail; i < dims; i++) a += (data[off + i] as number) * (q[i] as number);
+    for (let i = tail; i < dims; i++, off++) a += (data[off] as number) * (q[i] as number);
     const rn = norms[s] as number;
     dist[s] = rn === 0 || qn === 0 ? 1 : Math.min(2, Math.max(0, 1 - (a + b + c + d) / (rn * qn)));
   }
