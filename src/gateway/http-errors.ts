@@ -16,6 +16,13 @@ function fromFastify(err: FastifyError): HevError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HevError('HEV_BAD_JSON', err.message);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HevError(
+        'HEV_INVALID_REQUEST',
+        'a path segment is too long (namespace names are at most 128 characters)',
+      );
+    case 'FST_ERR_BAD_URL':
+      return new HevError('HEV_INVALID_REQUEST', 'the URL is malformed');
     default:
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
         return new HevError('HEV_INVALID_REQUEST', err.message, { status: err.statusCode });

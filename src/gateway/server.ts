@@ -9,7 +9,7 @@ import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import { createAuthorizer, type Authorizer } from './auth.ts';
 import { installAuth } from './auth-hook.ts';
 import { installBodyHandling } from './body.ts';
-import { installErrorHandlers } from './http-errors.ts';
+import { installErrorHandlers, sendError, toHevError } from './http-errors.ts';
 import type { JsonLimits } from './json-limits.ts';
 import { installObservability } from './observability.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -39,7 +39,11 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     // One line per request comes from observability.ts instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    routerOptions: { ignoreTrailingSlash: true },
+    // Namespace names are up to 128 chars; longer ones get our 400, not the router's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, toHevError(error));
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
