@@ -36,7 +36,7 @@ describe('FtsIndex', () => {
     const avg = (2 + 3 + 1) / 3;
     const part = (tf: number, len: number) => (tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / avg));
     const s = index.score(['apple'], false, 3);
-    expect(s.slots.sort()).toEqual([0, 1]);
+    expect([...s.slots].sort()).toEqual([0, 1]);
     expect(s.score[0]).toBeCloseTo(idf(2, 3) * part(1, 2), 12);
     expect(s.score[1]).toBeCloseTo(idf(2, 3) * part(2, 3), 12);
     // k3 weighs repeated query terms: (k3+1)*2/(k3+2).
@@ -47,7 +47,7 @@ describe('FtsIndex', () => {
 
     index.remove(1);
     expect(index.docCount).toBe(2);
-    expect(index.score(['apple'], false, 3).slots).toEqual([0]);
+    expect([...index.score(['apple'], false, 3).slots]).toEqual([0]);
     index.add(1, 'banana');
     expect([...index.slotsWith('banana', false)].sort()).toEqual([0, 1]);
     expect([...index.slotsWith('ch', true)]).toEqual([2]);
@@ -58,7 +58,7 @@ describe('FtsIndex', () => {
     for (let s = 0; s < 200; s++) index.add(s, 'common word');
     for (let s = 0; s < 190; s++) index.remove(s);
     for (let s = 0; s < 5; s++) index.add(s, 'common');
-    expect(index.score(['common'], false, 200).slots.sort((a, b) => a - b)).toEqual([
+    expect([...index.score(['common'], false, 200).slots].sort((a, b) => a - b)).toEqual([
       0, 1, 2, 3, 4, 190, 191, 192, 193, 194, 195, 196, 197, 198, 199,
     ]);
     expect(index.docCount).toBe(15);

@@ -13,7 +13,7 @@ import { tokenize } from './tokenizer.ts';
 
 /** Sparse scores: the slots that scored, and a dense per-slot score array. */
 export interface Scores {
-  readonly slots: number[];
+  readonly slots: Int32Array;
   readonly score: Float64Array;
 }
 
@@ -153,8 +153,9 @@ export class FtsIndex {
    */
   score(tokens: readonly string[], lastAsPrefix: boolean, capacity: number): Scores {
     const score = new Float64Array(capacity);
-    const slots: number[] = [];
-    if (tokens.length === 0 || this.#docCount === 0) return { slots, score };
+    const slots = new Int32Array(capacity);
+    let k = 0;
+    if (tokens.length === 0 || this.#docCount === 0) return { slots: slots.subarray(0, 0), score };
     const exact = lastAsPrefix ? tokens.slice(0, -1) : tokens;
     const qtf = new Map<string, number>();
     for (const t of exact) qtf.set(t, (qtf.get(t) ?? 0) + 1);
@@ -174,16 +175,16 @@ export class FtsIndex {
         if (p.gens[i] !== gen[s]) continue;
         const tf = p.tfs[i] as number;
         const v = (w * tf) / (tf + norm0 + norm1 * (docLen[s] as number));
-        if (score[s] === 0) slots.push(s);
+        if (score[s] === 0) slots[k++] = s;
         score[s] = (score[s] as number) + v;
       }
     }
     if (lastAsPrefix) {
       for (const s of this.slotsWith(tokens[tokens.length - 1] as string, true)) {
-        if (score[s] === 0) slots.push(s);
+        if (score[s] === 0) slots[k++] = s;
         score[s] = (score[s] as number) + 1;
       }
     }
-    return { slots, score };
+    return { slots: slots.subarray(0, k), score };
   }
 }

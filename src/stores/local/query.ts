@@ -102,7 +102,7 @@ export interface SubResult {
 }
 
 function select(
-  candidates: number[],
+  candidates: Int32Array,
   before: (a: number, b: number) => number,
   limit: Limit,
   state: NsState,
@@ -116,7 +116,7 @@ function select(
   const cols = limit.per.attributes.map((a) => (a === 'id' ? undefined : table.columns.get(a)));
   const seen = new Map<string, number>();
   const out: number[] = [];
-  for (const s of candidates.sort(before)) {
+  for (const s of candidates.slice().sort(before)) {
     if (out.length >= limit.total) break;
     const key = JSON.stringify(
       cols.map((c, i) => String(limit.per?.attributes[i] === 'id' ? table.ids[s] : c?.[s])),

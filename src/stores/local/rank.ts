@@ -135,19 +135,20 @@ export function scoreClause(clause: Clause, table: Table): Scores {
     case 'bm25': {
       const index = table.fts.get(clause.attr);
       return index === undefined
-        ? { slots: [], score: new Float64Array(capacity) }
+        ? { slots: new Int32Array(0), score: new Float64Array(capacity) }
         : index.score(clause.tokens, clause.lastAsPrefix, capacity);
     }
     case 'filter': {
       const score = new Float64Array(capacity);
-      const slots: number[] = [];
+      const slots = new Int32Array(capacity);
+      let k = 0;
       for (let s = 0; s < capacity; s++) {
         if (table.ids[s] !== undefined && clause.pred(s)) {
-          slots.push(s);
+          slots[k++] = s;
           score[s] = 1;
         }
       }
-      return { slots, score };
+      return { slots: slots.subarray(0, k), score };
     }
     case 'product': {
       const inner = scoreClause(clause.clause, table);
@@ -158,19 +159,20 @@ export function scoreClause(clause: Clause, table: Table): Scores {
     case 'max': {
       const score = new Float64Array(capacity);
       const seen = new Uint8Array(capacity);
-      const slots: number[] = [];
+      const slots = new Int32Array(capacity);
+      let k = 0;
       for (const c of clause.clauses) {
         const part = scoreClause(c, table);
         for (const s of part.slots) {
           const v = part.score[s] as number;
           if (seen[s] === 0) {
             seen[s] = 1;
-            slots.push(s);
+            slots[k++] = s;
             score[s] = v;
           } else score[s] = clause.t === 'sum' ? (score[s] as number) + v : Math.max(score[s] as number, v);
         }
       }
-      return { slots, score };
+      return { slots: slots.subarray(0, k), score };
     }
   }
 }
@@ -178,7 +180,7 @@ export function scoreClause(clause: Clause, table: Table): Scores {
 export interface Ranked {
   /** Candidate slots in rank order, before limits. */
   readonly before: (a: number, b: number) => number;
-  readonly candidates: number[];
+  readonly candidates: Int32Array;
   readonly dist: ((slot: number) => number) | undefined;
   readonly scanned: number;
 }
@@ -187,11 +189,14 @@ function byId(table: Table): (a: number, b: number) => number {
   return (a, b) => compareIds(table.ids[a] as DocId, table.ids[b] as DocId);
 }
 
-function liveSlots(table: Table, pred: Predicate | undefined): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < table.capacity; s++)
-    if (table.ids[s] !== undefined && (pred === undefined || pred(s))) out.push(s);
-  return out;
+/** Slots of live documents passing `pred`, in slot order (typed: pushing 100k numbers is slow). */
+function liveSlots(table: Table, pred: Predicate | undefined): Int32Array {
+  const ids = table.ids;
+  const n = ids.length;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let s = 0; s < n; s++) if (ids[s] !== undefined && (pred === undefined || pred(s))) out[k++] = s;
+  return out.subarray(0, k);
 }
 
 export function rank(
@@ -219,12 +224,13 @@ export function rank(
   }
   if (plan.kind === 'score') {
     const { slots, score } = scoreClause(plan.clause, table);
-    const candidates: number[] = [];
+    const candidates = new Int32Array(slots.length);
+    let k = 0;
     for (const s of slots)
-      if ((score[s] as number) > 0 && (pred === undefined || pred(s))) candidates.push(s);
+      if ((score[s] as number) > 0 && (pred === undefined || pred(s))) candidates[k++] = s;
     return {
       before: (a, b) => (score[b] as number) - (score[a] as number) || idOrder(a, b),
-      candidates,
+      candidates: candidates.subarray(0, k),
       dist: (s) => score[s] as number,
       scanned: slots.length,
     };
@@ -261,7 +267,7 @@ function scanVectors(
   metric: DistanceMetric,
   col: VectorColumn,
   q: Float32Array,
-  slots: number[],
+  slots: Int32Array,
   dist: Float64Array,
 ): void {
   const data = col.data;
