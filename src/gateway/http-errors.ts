@@ -50,6 +50,7 @@ export function sendError(reply: FastifyReply, err: HevError): FastifyReply {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const hev = toHevError(error);
+    request.hevIndex ??= hev.index;
     if (hev.status >= 500) request.log.error({ err: error, code: hev.code }, 'request failed');
     return sendError(reply, hev);
   });

@@ -69,6 +69,7 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
         throw new HevError(
           'HEV_FORBIDDEN',
           `API key "${principal.name}" may not access Index "${name}" (its indexSelector does not match the Index labels)`,
+          { index: entry.name },
         );
       }
       let perSnapshot = cache.get(snapshot);
@@ -79,6 +80,7 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
         throw new HevError(
           'HEV_INDEX_NOT_READY',
           `Index ${JSON.stringify(name)} cannot be served: ${ready?.message ?? 'its store is not resolved'}`,
+          { index: entry.name },
         );
       }
       const resolved: ResolvedTarget = {

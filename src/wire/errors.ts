@@ -43,6 +43,8 @@ export interface HevErrorOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** The raw upstream body to pass through unchanged instead of rendering our own. */
   readonly rawBody?: Buffer;
+  /** The declared Index the failure concerns (logs and metrics only; not rendered). */
+  readonly index?: string;
 }
 
 export class HevError extends Error {
@@ -51,6 +53,7 @@ export class HevError extends Error {
   readonly details: Readonly<Record<string, unknown>> | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly rawBody: Buffer | undefined;
+  readonly index: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: HevErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -60,6 +63,7 @@ export class HevError extends Error {
     this.details = options.details;
     this.headers = options.headers;
     this.rawBody = options.rawBody;
+    this.index = options.index;
   }
 
   /** The turbopuffer error body. */
