@@ -9,9 +9,9 @@ import type { EngineContext } from './engine-context.ts';
 import { compileFilter, type Predicate } from './filters.ts';
 import { parseProjection, renderRows } from './projection.ts';
 import type { NsState } from './registry.ts';
-import { parseRankBy, rank, type RankPlan } from './rank.ts';
+import { parseRankBy, rank, type RankPlan, type Ranked } from './rank.ts';
 import { tableSource } from './sources.ts';
-import { TopK } from './topk.ts';
+import { NumericTopK, TopK } from './topk.ts';
 import { describeValue } from './values.ts';
 
 export const MAX_LIMIT = 10_000;
@@ -101,13 +101,15 @@ export interface SubResult {
   readonly returnedBytes: number;
 }
 
-function select(
-  candidates: Int32Array,
-  before: (a: number, b: number) => number,
-  limit: Limit,
-  state: NsState,
-): number[] {
+function select(ranked: Ranked, limit: Limit, state: NsState): number[] {
+  const { candidates, before } = ranked;
   if (limit.per === undefined) {
+    if (ranked.key !== undefined) {
+      const { values, dir, tie } = ranked.key;
+      const top = new NumericTopK(limit.total, dir, tie);
+      for (const s of candidates) top.offer(s, values[s] as number);
+      return top.sorted();
+    }
     const top = new TopK(limit.total, before);
     for (const s of candidates) top.offer(s);
     return top.sorted();
@@ -177,7 +179,7 @@ export function runQuery(state: NsState, q: Record<string, unknown>, encoding: E
   const projection = parseProjection(q.include_attributes, q.exclude_attributes, state.schema);
   const limit = parseLimit(q, DEFAULT_TOP_K, state);
   const ranked = rank(plan, table, pred, state.schema.distanceMetric);
-  const slots = select(ranked.candidates, ranked.before, limit, state);
+  const slots = select(ranked, limit, state);
   const rendered = renderRows(slots, table, projection, ranked.dist, encoding);
   return { body: { rows: rendered.rows }, scanned: ranked.scanned, returnedBytes: rendered.bytes };
 }

@@ -182,6 +182,12 @@ export interface Ranked {
   readonly before: (a: number, b: number) => number;
   readonly candidates: Int32Array;
   readonly dist: ((slot: number) => number) | undefined;
+  /** For distance/score rankings: the per-slot key and direction (1 = smaller first). */
+  readonly key?: {
+    readonly values: Float64Array;
+    readonly dir: 1 | -1;
+    readonly tie: (a: number, b: number) => number;
+  };
   readonly scanned: number;
 }
 
@@ -219,6 +225,7 @@ export function rank(
       before: (a, b) => (dist[a] as number) - (dist[b] as number) || idOrder(a, b),
       candidates,
       dist: (s) => dist[s] as number,
+      key: { values: dist, dir: 1, tie: idOrder },
       scanned: candidates.length,
     };
   }
@@ -232,6 +239,7 @@ export function rank(
       before: (a, b) => (score[b] as number) - (score[a] as number) || idOrder(a, b),
       candidates: candidates.subarray(0, k),
       dist: (s) => score[s] as number,
+      key: { values: score, dir: -1, tie: idOrder },
       scanned: slots.length,
     };
   }
