@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCrds } from './crds.ts';
+import { registerDemo } from './demo.ts';
 import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
 
@@ -20,5 +21,12 @@ const program = new Command('hevlayer')
 registerServe(program, { version });
 registerValidate(program);
 registerCrds(program);
+registerDemo(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // A command's failure is a message for a person, not a stack trace.
+  process.stderr.write(`hevlayer: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}
