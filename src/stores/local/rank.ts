@@ -46,11 +46,10 @@ export function parseRankBy(raw: unknown, source: FilterSource): RankPlan {
   if (Array.isArray(raw[0])) {
     return { kind: 'order', keys: raw.map((k) => orderKey(k, source, raw)) };
   }
-  const [head, second] = raw as unknown[];
+  const second = (raw as unknown[])[1];
   if (second === 'asc' || second === 'desc') return { kind: 'order', keys: [orderKey(raw, source, raw)] };
   if (second === 'ANN' || second === 'kNN') return vectorPlan(raw, source);
-  return { kind: 'score', clause: parseClause(raw, source, true) };
-  void head;
+  return { kind: 'score', clause: parseClause(raw, source) };
 }
 
 function orderKey(raw: unknown, source: FilterSource, whole: unknown): { attr: string; desc: boolean } {
@@ -84,7 +83,7 @@ function vectorPlan(raw: unknown[], source: FilterSource): RankPlan {
   return { kind: 'vector', attr, exact: kind === 'kNN', query };
 }
 
-function parseClause(raw: unknown, source: FilterSource, top: boolean): Clause {
+function parseClause(raw: unknown, source: FilterSource): Clause {
   if (!Array.isArray(raw) || raw.length < 2) throw bad(raw, 'expected a ranking clause');
   const [head, second] = raw as unknown[];
   if (typeof head === 'string' && UNSUPPORTED_RANKERS[head] !== undefined)
@@ -100,14 +99,13 @@ function parseClause(raw: unknown, source: FilterSource, top: boolean): Clause {
       const [w, c] = typeof raw[1] === 'number' ? [raw[1], raw[2]] : [raw[2], raw[1]];
       if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
         throw bad(raw, 'the Product weight must be a number >= 0');
-      return { t: 'product', weight: w, clause: parseClause(c, source, false) };
+      return { t: 'product', weight: w, clause: parseClause(c, source) };
     }
     if (!Array.isArray(second) || raw.length !== 2 || second.length === 0)
       throw bad(raw, `${head} takes a list of clauses`);
-    return { t: head === 'Sum' ? 'sum' : 'max', clauses: second.map((c) => parseClause(c, source, false)) };
+    return { t: head === 'Sum' ? 'sum' : 'max', clauses: second.map((c) => parseClause(c, source)) };
   }
   if (second === 'BM25') return bm25Clause(raw, source);
-  void top;
   return { t: 'filter', pred: compileFilter(raw, source) };
 }
 
