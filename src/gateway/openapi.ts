@@ -97,6 +97,11 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         }),
       },
       '/hevlayer/v1/indexes/{name}': { get: op('One Index with status', hev) },
+      '/hevlayer/v1/config': {
+        get: op('The config source: last load, last rejected change, warnings, stores', {
+          tags: ['hevlayer'],
+        }),
+      },
       '/healthz': { get: op('Liveness', { tags: ['ops'], security: [] }) },
       '/readyz': {
         get: op('Readiness: config loaded and stores reachable', { tags: ['ops'], security: [] }),

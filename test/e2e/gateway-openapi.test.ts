@@ -1,0 +1,65 @@
+/**
+ * /openapi.json documents exactly the routes the gateway answers: every documented operation
+ * exists on the server, and every route of INTERFACES.md that is built is documented.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  indexManifest,
+  localStore,
+  startGatewayFixture,
+  type GatewayFixture,
+} from '../helpers/gateway-fixture.ts';
+
+type HTTPMethod = 'GET' | 'POST' | 'DELETE';
+
+const SERVED: [HTTPMethod, string][] = [
+  ['POST', '/v2/namespaces/{ns}'],
+  ['POST', '/v2/namespaces/{ns}/query'],
+  ['GET', '/v1/namespaces/{ns}/metadata'],
+  ['GET', '/v2/namespaces/{ns}/metadata'],
+  ['GET', '/v1/namespaces/{ns}/schema'],
+  ['POST', '/v1/namespaces/{ns}/schema'],
+  ['GET', '/v1/namespaces'],
+  ['DELETE', '/v2/namespaces/{ns}'],
+  ['GET', '/v1/namespaces/{ns}/hint_cache_warm'],
+  ['GET', '/hevlayer/v1/indexes'],
+  ['GET', '/hevlayer/v1/indexes/{name}'],
+  ['GET', '/hevlayer/v1/config'],
+  ['GET', '/metrics'],
+  ['GET', '/healthz'],
+  ['GET', '/readyz'],
+  ['GET', '/openapi.json'],
+];
+
+describe('/openapi.json', () => {
+  let fx: GatewayFixture;
+  let doc: { openapi: string; paths: Record<string, Record<string, unknown>> };
+
+  beforeAll(async () => {
+    fx = await startGatewayFixture({ manifests: [localStore(), indexManifest('products')] });
+    doc = (await (await fetch(`${fx.url}/openapi.json`)).json()) as typeof doc;
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('is OpenAPI 3.1', () => {
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it.each(SERVED)('documents %s %s', (method, path) => {
+    expect(Object.keys(doc.paths[path] ?? {})).toContain(method.toLowerCase());
+  });
+
+  it('documents only routes the server has', () => {
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      const url = path.replace(/\{(\w+)\}/g, ':$1');
+      for (const method of Object.keys(operations)) {
+        expect(
+          fx.gateway.app.hasRoute({ method: method.toUpperCase() as HTTPMethod, url }),
+          `${method} ${path}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
