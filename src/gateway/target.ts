@@ -52,8 +52,8 @@ export function bindStore(store: VectorStore, ns: string): NamespaceTarget {
 
 /**
  * Every namespace name maps to the namespace of the same name on one store: a plain
- * turbopuffer-compatible server. Used for the local engine's own conformance tests and for the
- * gateway's opt-in `implicitIndexes` development mode.
+ * turbopuffer-compatible server over one store, with no Index policy. Used by the local engine's
+ * own tests; the gateway's dev-only `implicitIndexes` mode goes through the Index resolver instead.
  */
 export function openResolver(store: VectorStore): TargetResolver {
   return {
