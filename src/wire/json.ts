@@ -7,8 +7,6 @@
 import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { HevError } from './errors.ts';
 
-// An integer literal of >= 16 digits that is not part of a float (fraction or exponent).
-const LONG_INTEGER_TOKEN = /(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/;
 const INTEGER_TEXT = /^-?\d+$/;
 
 function parseNumber(text: string): number | bigint {
@@ -20,11 +18,33 @@ function parseNumber(text: string): number | bigint {
 /** Parses JSON text; big integers become `bigint`. Throws HevError(HEV_BAD_JSON) on bad input. */
 export function parseJson(text: string): unknown {
   try {
-    if (!LONG_INTEGER_TOKEN.test(text)) return JSON.parse(text);
-    return losslessParse(text, null, parseNumber);
+    const value: unknown = JSON.parse(text);
+    return holdsRoundedInteger(value) ? losslessParse(text, null, parseNumber) : value;
   } catch (err) {
     throw new HevError('HEV_BAD_JSON', `request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+function isRounded(n: number): boolean {
+  return Number.isInteger(n) && !Number.isSafeInteger(n);
+}
+
+/** True when some number in a JSON.parse result is an integer beyond 2^53 (possibly rounded). */
+function holdsRoundedInteger(value: unknown): boolean {
+  if (typeof value === 'number') return isRounded(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'number' ? isRounded(item) : holdsRoundedInteger(item)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'number' ? isRounded(item) : holdsRoundedInteger(item)) return true;
+  }
+  return false;
 }
 
 /** Serializes a value that may contain `bigint`s, writing them as JSON integers. */
