@@ -1,0 +1,54 @@
+/**
+ * The baseline proxy, run as its own process: node:http in front, an undici keep-alive Pool behind
+ * (as many connections as the gateway's turbopuffer adapter opens by default), the request body
+ * buffered and forwarded, status and body relayed. No routing, auth, limits, logs or metrics: the
+ * least any proxy must do. Prints {"port":N} when ready.
+ *
+ * Usage: node --import tsx bench/gateway/bare-proxy.ts <upstream origin>
+ */
+import { createServer } from 'node:http';
+import { Pool } from 'undici';
+
+const upstream = process.argv[2];
+if (upstream === undefined) {
+  process.stderr.write('usage: bare-proxy.ts <upstream origin>\n');
+  process.exit(2);
+}
+const pool = new Pool(upstream, { connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (req.headers.authorization !== undefined) headers.authorization = req.headers.authorization;
+    pool
+      .request({
+        method: req.method as 'POST',
+        path: req.url ?? '/',
+        headers,
+        body: chunks.length === 0 ? null : Buffer.concat(chunks),
+      })
+      .then(async ({ statusCode, body }) => {
+        const bytes = Buffer.from(await body.arrayBuffer());
+        res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': bytes.length });
+        res.end(bytes);
+      })
+      .catch((err: unknown) => {
+        const bytes = Buffer.from(JSON.stringify({ status: 'error', error: String(err) }));
+        res.writeHead(502, { 'content-type': 'application/json', 'content-length': bytes.length });
+        res.end(bytes);
+      });
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+  );
+});
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => void pool.close().then(() => process.exit(0)));
+});
