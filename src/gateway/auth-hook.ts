@@ -11,14 +11,25 @@ const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header.trim());
-  return match?.[1];
+  const value = header.trim();
+  if (value.length < 8 || value.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  const token = value.slice(7).trim();
+  return token === '' || /\s/.test(token) ? undefined : token;
 }
 
 export function installAuth(app: FastifyInstance, authorizer: Authorizer): void {
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (EXEMPT.has(path)) return;
-    request.principal = authorizer.authenticate(bearerToken(request));
+  app.addHook('onRequest', (request, _reply, done) => {
+    const url = request.url;
+    const query = url.indexOf('?');
+    if (EXEMPT.has(query < 0 ? url : url.slice(0, query))) {
+      done();
+      return;
+    }
+    try {
+      request.principal = authorizer.authenticate(bearerToken(request));
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 }

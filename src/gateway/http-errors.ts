@@ -51,7 +51,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const hev = toHevError(error);
     request.hevIndex ??= hev.index;
-    if (hev.status >= 500) request.log.error({ err: error, code: hev.code }, 'request failed');
+    if (hev.status >= 500)
+      request.log.error({ reqId: request.id, err: error, code: hev.code }, 'request failed');
     return sendError(reply, hev);
   });
   app.setNotFoundHandler((request, reply) =>

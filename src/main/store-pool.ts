@@ -18,6 +18,8 @@ interface Slot {
   readonly ready: Promise<VectorStore>;
   state: StoreState;
   error?: string;
+  /** Set once open: calls go straight to it (no promise hop per request). */
+  store?: VectorStore;
   /** A stable facade handed to routes; it waits for `ready`. */
   readonly facade: VectorStore;
 }
@@ -29,7 +31,10 @@ export interface StorePoolOptions {
 }
 
 function facadeOf(slot: () => Slot, kind: VectorStore['kind']): VectorStore {
-  const use = async <T>(fn: (s: VectorStore) => Promise<T>): Promise<T> => fn(await slot().ready);
+  const use = <T>(fn: (s: VectorStore) => Promise<T>): Promise<T> => {
+    const { store, ready } = slot();
+    return store !== undefined ? fn(store) : ready.then(fn);
+  };
   return {
     kind,
     write: (ns: string, body: Payload, ctx?: StoreCallContext) => use((s) => s.write(ns, body, ctx)),
@@ -114,7 +119,8 @@ export class StorePool {
       facade: facadeOf(() => slot, entry.provider),
     };
     slot.ready.then(
-      () => {
+      (store) => {
+        slot.store = store;
         slot.state = 'open';
         this.#options.logger.info({ store: entry.name, provider: entry.provider }, 'store opened');
       },

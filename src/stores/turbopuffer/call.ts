@@ -162,7 +162,8 @@ export async function callUpstream(
     });
 
     if (response !== undefined && response.status >= 200 && response.status < 300) {
-      return { status: response.status, body: await decoded(response, description) };
+      const plain = response.headers['content-encoding'] === undefined;
+      return { status: response.status, body: plain ? response.body : await decoded(response, description) };
     }
     if (failure?.kind === 'aborted' && ctx.signal !== undefined) throw cancelled(description, ctx.signal);
 

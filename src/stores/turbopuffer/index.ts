@@ -16,7 +16,7 @@ import {
   type TurbopufferStoreObserver,
   type UpstreamCall,
 } from './call.ts';
-import { encodeRequestBody } from './encoding.ts';
+import { encodeRequestBody, GZIP_MIN_BYTES } from './encoding.ts';
 import { DEFAULT_RETRY_POLICY, type CallSafety } from './retry-policy.ts';
 
 export type { Clock, TurbopufferStoreObserver, AttemptEvent, RetryEvent } from './call.ts';
@@ -191,7 +191,11 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     body: Payload,
     ctx?: StoreCallContext,
   ) => {
-    const encoded = await encodeRequestBody(body.bytes(), compress);
+    const bytes = body.bytes();
+    const encoded =
+      compress && bytes.length > GZIP_MIN_BYTES
+        ? await encodeRequestBody(bytes, compress)
+        : { bytes, contentEncoding: undefined };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (encoded.contentEncoding !== undefined) headers['content-encoding'] = encoded.contentEncoding;
     return run({ op, ns, method: 'POST', path, safety, body: encoded.bytes, headers }, ctx);
