@@ -3,34 +3,48 @@
  * status, latency. Never headers or bodies, so keys cannot leak through here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Histogram, Counter } from 'prom-client';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
-type RequestLabels = 'route' | 'method' | 'index';
+// Status codes as strings, made once (not per request).
+const STATUS_TEXT: Record<number, string> = Object.fromEntries(
+  Array.from({ length: 500 }, (_, i) => [i + 100, String(i + 100)]),
+);
 
-/** prom-client hashes a label object on every call; children resolved once per label set are cheaper. */
+/**
+ * prom-client hashes a label object on every call; children resolved once per label set are
+ * cheaper. Nested maps keyed by the (interned) label strings avoid building a key string per request.
+ */
+function memo<T>(make: (keys: readonly string[]) => T): (...keys: string[]) => T {
+  const root = new Map<string, unknown>();
+  return (...keys) => {
+    let level = root;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const key = keys[i]!;
+      let next = level.get(key) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(key, next);
+      }
+      level = next;
+    }
+    const last = keys[keys.length - 1]!;
+    let value = level.get(last) as T | undefined;
+    if (value === undefined) {
+      value = make(keys);
+      level.set(last, value);
+    }
+    return value;
+  };
+}
+
 function childCache(metrics: GatewayMetrics) {
-  const durations = new Map<string, ReturnType<Histogram<RequestLabels>['labels']>>();
-  const counts = new Map<string, ReturnType<Counter<RequestLabels | 'status'>['labels']>>();
   return {
-    duration(route: string, method: string, index: string) {
-      const key = `${route}\u0000${method}\u0000${index}`;
-      let child = durations.get(key);
-      if (child === undefined) {
-        child = metrics.requestDuration.labels({ route, method, index });
-        durations.set(key, child);
-      }
-      return child;
-    },
-    count(route: string, method: string, index: string, status: number) {
-      const key = `${route}\u0000${method}\u0000${index}\u0000${status}`;
-      let child = counts.get(key);
-      if (child === undefined) {
-        child = metrics.requests.labels({ route, method, index, status: String(status) });
-        counts.set(key, child);
-      }
-      return child;
-    },
+    duration: memo(([route, method, index]) =>
+      metrics.requestDuration.labels({ route: route!, method: method!, index: index! }),
+    ),
+    count: memo(([route, method, index, status]) =>
+      metrics.requests.labels({ route: route!, method: method!, index: index!, status: status! }),
+    ),
   };
 }
 
@@ -42,7 +56,7 @@ export function installObservability(app: FastifyInstance, metrics: GatewayMetri
     const index = request.hevIndex ?? '';
     const status = reply.statusCode;
     if (children !== undefined) {
-      children.count(route, request.method, index, status).inc();
+      children.count(route, request.method, index, STATUS_TEXT[status] ?? String(status)).inc();
       children.duration(route, request.method, index).observe(reply.elapsedTime / 1000);
     }
     const line = {
