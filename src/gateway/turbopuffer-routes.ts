@@ -3,6 +3,7 @@
  * as raw Buffers (see body.ts), are checked against the structural caps, and are handed on as
  * Payloads, unparsed: a store that relays them upstream sends the client's bytes.
  */
+import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -71,6 +72,8 @@ export function registerTurbopufferRoutes(
     if (signal === undefined) {
       const controller = new AbortController();
       signal = controller.signal;
+      // A sharded Index's shard calls all listen on it at once: more than Node's default of 10.
+      setMaxListeners(0, signal);
       connectionSignals.set(socket, signal);
       socket.once('close', () => controller.abort());
     }
