@@ -3,62 +3,18 @@
  * that the API key never leaks, ping and configuration errors.
  */
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTurbopufferStore, type TurbopufferStoreOptions } from '../../src/stores/turbopuffer/index.ts';
-import type { RetryEvent } from '../../src/stores/turbopuffer/call.ts';
-import type { VectorStore } from '../../src/stores/port.ts';
-import { HevError } from '../../src/wire/errors.ts';
-import { Payload } from '../../src/wire/payload.ts';
-import { startFaultUpstream, type FaultUpstream } from '../helpers/fault-upstream.ts';
+import type { HevError } from '../../src/wire/errors.ts';
+import { failure, KEY, NS, raw, useFaultFixture } from '../helpers/turbopuffer-fixture.ts';
 
-const KEY = 'tpuf_SeCrEt0123456789abcdefghijklmnopqr';
-const NS = 'docs';
 const WRITE = `/v2/namespaces/${NS}`;
 const BIG_ID_BODY =
   '{"upsert_rows":[{"id":18446744073709551615,"vector":[0.1,0.2]}],"distance_metric":"cosine_distance"}';
 const QUERY_BODY = '{"rank_by":["id","asc"],"top_k":10}';
 
-let upstream: FaultUpstream;
-const stores: VectorStore[] = [];
-let retries: RetryEvent[];
-
-function open(over: Partial<TurbopufferStoreOptions> = {}): VectorStore {
-  const store = createTurbopufferStore({
-    baseURL: upstream.url,
-    apiKey: KEY,
-    name: 'faulty',
-    timeoutMs: 10_000,
-    maxRetries: 3,
-    retryBaseMs: 5,
-    retryCapMs: 20,
-    observer: { onRetry: (e) => retries.push(e) },
-    ...over,
-  });
-  stores.push(store);
-  return store;
-}
-
-const raw = (text: string) => Payload.fromBytes(Buffer.from(text));
-
-async function failure(promise: Promise<unknown>): Promise<HevError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(HevError);
-    return err as HevError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-beforeEach(async () => {
-  upstream = await startFaultUpstream({ apiKey: KEY });
-  retries = [];
-});
-
-afterEach(async () => {
-  await upstream.close();
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
+const fx = useFaultFixture();
+const open = (over?: Partial<TurbopufferStoreOptions>) => fx.open(over);
 
 describe('wire shape', () => {
   it('uses the SDK paths, bearer auth, gzip negotiation and no prefer: respond-async', async () => {
@@ -71,7 +27,7 @@ describe('wire shape', () => {
     await store.hintCacheWarm(NS);
     await store.listNamespaces({ prefix: 'do', cursor: 'c1', pageSize: 5 });
     await store.deleteNamespace(NS);
-    expect(upstream.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(fx.upstream.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /v2/namespaces/docs',
       'POST /v2/namespaces/docs/query',
       'GET /v2/namespaces/docs/metadata',
@@ -81,7 +37,7 @@ describe('wire shape', () => {
       'GET /v1/namespaces?prefix=do&cursor=c1&page_size=5',
       'DELETE /v2/namespaces/docs',
     ]);
-    for (const r of upstream.requests) {
+    for (const r of fx.upstream.requests) {
       expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
       expect(r.headers['accept-encoding']).toBe('gzip');
       expect(r.headers.prefer).toBeUndefined();
@@ -92,13 +48,13 @@ describe('wire shape', () => {
     await open()
       .metadata('a b/c?d')
       .catch(() => undefined);
-    expect(upstream.requests[0]?.path).toBe('/v2/namespaces/a%20b%2Fc%3Fd/metadata');
+    expect(fx.upstream.requests[0]?.path).toBe('/v2/namespaces/a%20b%2Fc%3Fd/metadata');
   });
 
   it('forwards request bodies byte for byte, big u64 ids included', async () => {
     const store = open();
     await store.write(NS, raw(BIG_ID_BODY));
-    const sent = upstream.hits('POST', WRITE)[0];
+    const sent = fx.upstream.hits('POST', WRITE)[0];
     expect(sent?.headers['content-encoding']).toBeUndefined();
     expect(sent?.body.toString()).toBe(BIG_ID_BODY);
   });
@@ -112,7 +68,7 @@ describe('wire shape', () => {
     expect(big.length).toBeGreaterThan(1024);
     await open().write(NS, raw(big));
     await open({ compressRequests: false }).write(NS, raw(big));
-    const [zipped, plain] = upstream.hits('POST', WRITE);
+    const [zipped, plain] = fx.upstream.hits('POST', WRITE);
     expect(zipped?.headers['content-encoding']).toBe('gzip');
     expect(zipped?.body.length).toBeLessThan(big.length);
     expect(zipped?.decodedBody.toString()).toBe(big);
@@ -122,14 +78,14 @@ describe('wire shape', () => {
 
   it('returns response bytes unparsed and exact, gzip decoded', async () => {
     const body = '{"rows":[{"id":18446744073709551615,"$dist":0.125}],  "billing":{}}';
-    upstream.script({ kind: 'respond', body }, { kind: 'respond', body, gzip: true });
+    fx.upstream.script({ kind: 'respond', body }, { kind: 'respond', body, gzip: true });
     const store = open();
     for (let i = 0; i < 2; i++) {
       const result = await store.query(NS, raw(QUERY_BODY));
       expect(result.isRaw).toBe(true);
       expect(result.bytes().toString()).toBe(body);
     }
-    expect(upstream.requests).toHaveLength(2);
+    expect(fx.upstream.requests).toHaveLength(2);
   });
 
   it('hint_cache_warm returns the 202 body', async () => {
@@ -145,7 +101,7 @@ describe('the API key never leaks', () => {
   it('is absent from every error, message, body and header', async () => {
     const errors: unknown[] = [];
     const store = open({ maxRetries: 1, attemptTimeoutMs: 100 });
-    upstream.script(
+    fx.upstream.script(
       { kind: 'respond', status: 401, body: `{"status":"error","error":"bad key ${KEY}"}` },
       { kind: 'respond', status: 400, body: `key ${KEY} is not allowed` },
       {
@@ -166,9 +122,13 @@ describe('the API key never leaks', () => {
     ]) {
       errors.push(await failure(call()));
     }
-    upstream.script({ kind: 'respond', status: 401, body: { status: 'error', error: `unknown key ${KEY}` } });
+    fx.upstream.script({
+      kind: 'respond',
+      status: 401,
+      body: { status: 'error', error: `unknown key ${KEY}` },
+    });
     errors.push(await failure(store.ping()));
-    await upstream.stopListening();
+    await fx.upstream.stopListening();
     errors.push(await failure(store.metadata(NS)));
     expect(errors).toHaveLength(7);
     for (const err of errors) {
@@ -191,15 +151,19 @@ describe('the API key never leaks', () => {
 describe('ping', () => {
   it('passes when reachable, fails on a bad key or an unreachable host', async () => {
     await open().ping();
-    expect(upstream.requests[0]?.path).toBe('/v1/namespaces?page_size=1');
+    expect(fx.upstream.requests[0]?.path).toBe('/v1/namespaces?page_size=1');
     const denied = await failure(open({ apiKey: 'tpuf_other_key_111111111111111111' }).ping());
     expect([denied.status, denied.message]).toEqual([401, expect.stringContaining('rejected the API key')]);
-    await upstream.stopListening();
+    await fx.upstream.stopListening();
     expect((await failure(open({ maxRetries: 0 }).ping())).code).toBe('HEV_UPSTREAM_UNAVAILABLE');
   });
 
   it('treats 403 (key without list permission) as reachable', async () => {
-    upstream.script({ kind: 'respond', status: 403, body: { status: 'error', error: 'no list permission' } });
+    fx.upstream.script({
+      kind: 'respond',
+      status: 403,
+      body: { status: 'error', error: 'no list permission' },
+    });
     await open().ping();
   });
 });
