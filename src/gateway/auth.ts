@@ -4,6 +4,7 @@
  * object holds no key. Lookup is by digest, which does not leak timing about the key itself.
  */
 import { createHash } from 'node:crypto';
+import { matchesSelector } from '../registry/labels.ts';
 import { HevError } from '../wire/errors.ts';
 
 export interface ApiKeyGrantInput {
@@ -33,6 +34,23 @@ export interface Authorizer {
 
 const ANONYMOUS: Principal = { name: 'anonymous', matchLabels: {} };
 
+/**
+ * The one 403 rule: a principal may use an Index whose labels match its selector. Throws (naming
+ * the grant and the Index, never a key value); `index` labels the failure for metrics and logs.
+ */
+export function authorizeIndex(
+  principal: Principal | undefined,
+  indexName: string,
+  labels: Readonly<Record<string, string>>,
+): void {
+  if (principal === undefined || matchesSelector(labels, principal.matchLabels)) return;
+  throw new HevError(
+    'HEV_FORBIDDEN',
+    `API key "${principal.name}" may not access Index "${indexName}" (its indexSelector does not match the Index labels)`,
+    { index: indexName },
+  );
+}
+
 function digest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -44,7 +62,7 @@ export function createAuthorizer(grants: readonly ApiKeyGrantInput[]): Authorize
   }
   const enabled = byDigest.size > 0;
   const allows = (principal: Principal, labels: Readonly<Record<string, string>>): boolean =>
-    Object.entries(principal.matchLabels).every(([k, v]) => labels[k] === v);
+    matchesSelector(labels, principal.matchLabels);
   return {
     enabled,
     authenticate(apiKey) {
@@ -57,13 +75,6 @@ export function createAuthorizer(grants: readonly ApiKeyGrantInput[]): Authorize
       return principal;
     },
     allows,
-    authorize(principal, indexName, labels) {
-      if (!allows(principal, labels)) {
-        throw new HevError(
-          'HEV_FORBIDDEN',
-          `API key "${principal.name}" may not access Index "${indexName}" (its indexSelector does not match the Index labels)`,
-        );
-      }
-    },
+    authorize: authorizeIndex,
   };
 }

@@ -15,6 +15,7 @@ import { matchesLabelFilters, matchesSelector, parseLabelFilters } from '../regi
 import type { IndexEntry, RegistrySnapshot } from '../registry/types.ts';
 import { formatProblem } from '../resources/problems.ts';
 import { HevError } from '../wire/errors.ts';
+import { authorizeIndex } from './auth.ts';
 
 export interface HevlayerRoutesOptions {
   readonly registry: RegistryHolder;
@@ -77,12 +78,7 @@ export function registerHevlayerRoutes(app: FastifyInstance, options: HevlayerRo
           ? snapshot.indexes.get(name)
           : snapshot.allIndexes.find((e) => e.name === name && e.k8sNamespace === namespace);
       if (entry === undefined) throw notFound(name, config);
-      if (!visibleTo(request, entry)) {
-        throw new HevError(
-          'HEV_FORBIDDEN',
-          `API key "${request.principal?.name ?? ''}" may not access Index "${name}" (its indexSelector does not match the Index labels)`,
-        );
-      }
+      authorizeIndex(request.principal, entry.name, entry.labels);
       return render(entry, snapshot, config, options);
     },
   );

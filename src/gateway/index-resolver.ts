@@ -11,6 +11,7 @@ import { createShardedTarget } from '../shards/sharded-target.ts';
 import type { VectorStore } from '../stores/port.ts';
 import { HevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
+import { authorizeIndex } from './auth.ts';
 import { pageNames } from './list-namespaces.ts';
 import { bindStore, type NamespaceTarget, type ResolvedTarget, type TargetResolver } from './target.ts';
 import { applyDistanceMetric } from './write-policy.ts';
@@ -64,14 +65,7 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
     resolve(name, rctx) {
       const snapshot = options.registry.current();
       const entry = lookup(snapshot, name);
-      const principal = rctx.principal;
-      if (principal !== undefined && !matchesSelector(entry.labels, principal.matchLabels)) {
-        throw new HevError(
-          'HEV_FORBIDDEN',
-          `API key "${principal.name}" may not access Index "${name}" (its indexSelector does not match the Index labels)`,
-          { index: entry.name },
-        );
-      }
+      authorizeIndex(rctx.principal, entry.name, entry.labels);
       let perSnapshot = cache.get(snapshot);
       const cached = perSnapshot?.get(name);
       if (cached !== undefined) return cached;
