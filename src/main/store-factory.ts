@@ -74,24 +74,29 @@ export async function openStore(entry: StoreEntry, options: StoreFactoryOptions)
   if (metrics === undefined) {
     return withNamespaceLimiter(adapter, { maxInFlightPerNamespace: options.maxInFlightPerNamespace });
   }
-  const timed = withInstrumentation(adapter, entry.name, (s) =>
-    metrics.upstreamDuration.observe({ store: s.store, op: s.op, outcome: s.outcome }, s.seconds),
-  );
-  const unitsByNamespace = new Map<string, number>();
-  return withNamespaceLimiter(timed, {
+  const timed = withInstrumentation(adapter, (op, outcome) => {
+    const child = metrics.upstreamDuration.labels({ store: entry.name, op, outcome });
+    return (seconds) => child.observe(seconds);
+  });
+  const queueWait = metrics.upstreamQueueWait.labels({ store: entry.name });
+  const rejected = metrics.upstreamRejected.labels({ store: entry.name });
+  const limited = withNamespaceLimiter(timed, {
     maxInFlightPerNamespace: options.maxInFlightPerNamespace,
     observer: {
       onQueue: (e) => {
-        metrics.upstreamQueueWait.observe({ store: entry.name }, e.waitMs / 1000);
-        if (e.outcome === 'timeout') metrics.upstreamRejected.inc({ store: entry.name });
-      },
-      onInFlight: (ns, units) => {
-        if (units === 0) unitsByNamespace.delete(ns);
-        else unitsByNamespace.set(ns, units);
-        let total = 0;
-        for (const u of unitsByNamespace.values()) total += u;
-        metrics.upstreamInFlight.set({ store: entry.name }, total);
+        queueWait.observe(e.waitMs / 1000);
+        if (e.outcome === 'timeout') rejected.inc();
       },
     },
   });
+  // A reopened store (changed identity) registers before the old one closes: remove only our own.
+  const source = () => limited.totalInFlight();
+  metrics.inFlightSources.set(entry.name, source);
+  return {
+    ...limited,
+    close: async () => {
+      if (metrics.inFlightSources.get(entry.name) === source) metrics.inFlightSources.delete(entry.name);
+      await limited.close();
+    },
+  };
 }

@@ -13,6 +13,11 @@ export interface GatewayMetrics {
   readonly requestDuration: Histogram<'route' | 'method' | 'index'>;
   readonly upstreamDuration: Histogram<'store' | 'op' | 'outcome'>;
   readonly upstreamInFlight: Gauge<'store'>;
+  /**
+   * What `upstreamInFlight` reads when scraped, per store: a pull instead of a gauge update on
+   * every upstream call. Open stores add themselves and remove themselves when closed.
+   */
+  readonly inFlightSources: Map<string, () => number>;
   readonly upstreamQueueWait: Histogram<'store'>;
   readonly upstreamRejected: Counter<'store'>;
   readonly upstreamRetries: Counter<'store' | 'op' | 'reason'>;
@@ -24,7 +29,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'hevlayer_' });
   const registers = [registry];
+  const inFlightSources = new Map<string, () => number>();
   return {
+    inFlightSources,
     registry,
     requests: new Counter({
       name: 'hevlayer_http_requests_total',
@@ -51,6 +58,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       help: 'Weighted upstream requests in flight per store',
       labelNames: ['store'],
       registers,
+      collect() {
+        this.reset();
+        for (const [store, read] of inFlightSources) this.set({ store }, read());
+      },
     }),
     upstreamQueueWait: new Histogram({
       name: 'hevlayer_upstream_queue_wait_seconds',

@@ -1,14 +1,14 @@
 /**
- * A VectorStore decorator that times every call (by store name, operation and outcome) without
- * touching payloads. Outcome is `ok`, the HTTP status class of a HevError (`4xx`, `5xx`), or
- * `error` for anything else.
+ * A VectorStore decorator that times every call (by operation and outcome) without touching
+ * payloads. Outcome is `ok`, the HTTP status class of a HevError (`4xx`, `5xx`), or `error` for
+ * anything else. It runs on every upstream call, so it adds no promise of its own and asks for each
+ * (operation, outcome) recorder once.
  */
 import type { VectorStore } from '../port.ts';
 import { isHevError } from '../../wire/errors.ts';
 
-export interface CallObserver {
-  (sample: { store: string; op: string; outcome: string; seconds: number }): void;
-}
+/** Returns the recorder for one (operation, outcome) pair; called once per pair. */
+export type CallRecorderFactory = (op: string, outcome: string) => (seconds: number) => void;
 
 type Op = Exclude<keyof VectorStore, 'kind' | 'close'>;
 const OPS: readonly Op[] = [
@@ -28,25 +28,38 @@ function outcomeOf(err: unknown): string {
   return err.status >= 500 ? '5xx' : '4xx';
 }
 
-export function withInstrumentation(
-  store: VectorStore,
-  storeName: string,
-  observe: CallObserver,
-): VectorStore {
+export function withInstrumentation(store: VectorStore, recorder: CallRecorderFactory): VectorStore {
   const wrapped: Record<string, unknown> = { kind: store.kind, close: () => store.close() };
   for (const op of OPS) {
     const call = store[op] as (...args: unknown[]) => Promise<unknown>;
-    wrapped[op] = async (...args: unknown[]) => {
-      const started = process.hrtime.bigint();
-      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-      try {
-        const result = await call.apply(store, args);
-        observe({ store: storeName, op, outcome: 'ok', seconds: seconds() });
-        return result;
-      } catch (err) {
-        observe({ store: storeName, op, outcome: outcomeOf(err), seconds: seconds() });
-        throw err;
+    const byOutcome = new Map<string, (seconds: number) => void>();
+    const record = (outcome: string, started: number): void => {
+      let observe = byOutcome.get(outcome);
+      if (observe === undefined) {
+        observe = recorder(op, outcome);
+        byOutcome.set(outcome, observe);
       }
+      observe((performance.now() - started) / 1000);
+    };
+    wrapped[op] = (...args: unknown[]) => {
+      const started = performance.now();
+      let pending: Promise<unknown>;
+      try {
+        pending = call.apply(store, args);
+      } catch (err) {
+        record(outcomeOf(err), started);
+        return Promise.reject(err as Error);
+      }
+      return pending.then(
+        (result) => {
+          record('ok', started);
+          return result;
+        },
+        (err: unknown) => {
+          record(outcomeOf(err), started);
+          throw err;
+        },
+      );
     };
   }
   return wrapped as unknown as VectorStore;

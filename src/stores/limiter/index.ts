@@ -23,10 +23,9 @@ export interface QueueEvent {
   readonly outcome: QueueOutcome;
 }
 
-/** Telemetry hooks (queue wait histogram, in-flight gauge), free of any metrics library. */
+/** Telemetry hook (queue wait histogram), free of any metrics library. */
 export interface LimiterObserver {
   onQueue?(event: QueueEvent): void;
-  onInFlight?(ns: string, units: number): void;
 }
 
 export interface NamespaceLimiterOptions {
@@ -45,6 +44,8 @@ export interface LimitedVectorStore extends VectorStore {
   inFlight(ns: string): number;
   /** Requests waiting for a namespace. */
   queued(ns: string): number;
+  /** Weight units running over all namespaces (read by the in-flight gauge when scraped). */
+  totalInFlight(): number;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
@@ -52,13 +53,25 @@ export const DEFAULT_QUEUE_TIMEOUT_MS = 2_000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 interface Waiter {
-  readonly admit: () => void;
-  readonly fail: (outcome: QueueOutcome, err: HevError) => void;
+  readonly ns: string;
+  readonly weight: number;
+  readonly enqueuedAt: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+  readonly resolve: () => void;
+  readonly reject: (err: HevError) => void;
 }
 
+/**
+ * One upstream namespace. Every waiter in a lane has the same queue timeout and the lane is FIFO,
+ * so the oldest waiter always has the earliest deadline: one timer per lane (armed for the oldest)
+ * replaces a timer per waiter.
+ */
 interface Lane {
+  readonly ns: string;
   readonly queue: WeightedQueue;
   readonly waiters: Map<number, Waiter>;
+  timer: NodeJS.Timeout | undefined;
 }
 
 function checkInt(name: string, value: number, min: number): number {
@@ -89,94 +102,128 @@ export function withNamespaceLimiter(
   const weights: LimiterWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const observer = options.observer;
   const lanes = new Map<string, Lane>();
+  let units = 0;
   let closed = false;
 
   const laneOf = (ns: string): Lane => {
     let lane = lanes.get(ns);
     if (lane === undefined) {
-      lane = { queue: new WeightedQueue(cap), waiters: new Map() };
+      lane = { ns, queue: new WeightedQueue(cap), waiters: new Map(), timer: undefined };
       lanes.set(ns, lane);
     }
     return lane;
   };
-  const wake = (lane: Lane, ids: number[]): void => {
-    for (const id of ids) lane.waiters.get(id)?.admit();
-  };
-  const forget = (ns: string, lane: Lane): void => {
-    if (lane.queue.idle && lanes.get(ns) === lane) lanes.delete(ns);
-  };
-
-  const acquire = (ns: string, requested: number, signal: AbortSignal | undefined): Promise<number> => {
-    if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', 'the store is closed'));
-    if (signal?.aborted === true) return Promise.reject(cancelled(ns, signal));
-    const lane = laneOf(ns);
-    const ticket = lane.queue.request(requested);
-    if (ticket.admitted) {
-      observer?.onQueue?.({ ns, weight: ticket.weight, waitMs: 0, outcome: 'admitted' });
-      observer?.onInFlight?.(ns, lane.queue.inFlight);
-      return Promise.resolve(ticket.weight);
+  const forget = (lane: Lane): void => {
+    if (lane.queue.idle && lanes.get(lane.ns) === lane) {
+      if (lane.timer !== undefined) clearTimeout(lane.timer);
+      lanes.delete(lane.ns);
     }
-    const enqueuedAt = performance.now();
-    return new Promise<number>((resolve, reject) => {
-      const done = (outcome: QueueOutcome): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        lane.waiters.delete(ticket.id);
-        observer?.onQueue?.({ ns, weight: ticket.weight, waitMs: performance.now() - enqueuedAt, outcome });
-      };
-      const giveUp = (outcome: QueueOutcome, err: HevError): void => {
-        const { admitted } = lane.queue.cancel(ticket.id);
-        done(outcome);
-        reject(err);
-        wake(lane, admitted);
-        forget(ns, lane);
-      };
-      const onAbort = (): void => giveUp('aborted', cancelled(ns, signal as AbortSignal));
-      const timer = setTimeout(() => giveUp('timeout', rateLimited(ns, lane, ticket.weight)), queueTimeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      lane.waiters.set(ticket.id, {
-        admit: () => {
-          done('admitted');
-          observer?.onInFlight?.(ns, lane.queue.inFlight);
-          resolve(ticket.weight);
-        },
-        fail: (outcome, err) => {
-          done(outcome);
-          reject(err);
-        },
-      });
+  };
+  const leave = (lane: Lane, id: number, outcome: QueueOutcome): Waiter | undefined => {
+    const waiter = lane.waiters.get(id);
+    if (waiter === undefined) return undefined;
+    lane.waiters.delete(id);
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    observer?.onQueue?.({
+      ns: lane.ns,
+      weight: waiter.weight,
+      waitMs: performance.now() - waiter.enqueuedAt,
+      outcome,
     });
+    return waiter;
+  };
+  const admit = (lane: Lane, ids: readonly number[]): void => {
+    for (const id of ids) {
+      const waiter = leave(lane, id, 'admitted');
+      if (waiter === undefined) continue;
+      units += waiter.weight;
+      waiter.resolve();
+    }
+  };
+  const giveUp = (lane: Lane, id: number, outcome: QueueOutcome, err: HevError): void => {
+    const { admitted } = lane.queue.cancel(id);
+    leave(lane, id, outcome)?.reject(err);
+    admit(lane, admitted);
+    forget(lane);
+  };
+  /** Refuses every waiter whose deadline passed, then re-arms for the oldest one left. */
+  const expire = (lane: Lane): void => {
+    lane.timer = undefined;
+    const now = performance.now();
+    for (const [id, waiter] of lane.waiters) {
+      const dueIn = waiter.enqueuedAt + queueTimeoutMs - now;
+      if (dueIn > 0) {
+        lane.timer = setTimeout(expire, dueIn, lane);
+        return;
+      }
+      giveUp(lane, id, 'timeout', rateLimited(lane, waiter.weight));
+    }
   };
 
-  const release = (ns: string, weight: number): void => {
-    const lane = lanes.get(ns);
-    if (lane === undefined) return;
-    wake(lane, lane.queue.release(weight));
-    observer?.onInFlight?.(ns, lane.queue.inFlight);
-    forget(ns, lane);
+  const wait = (lane: Lane, id: number, weight: number, signal: AbortSignal | undefined): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onAbort =
+        signal === undefined ? undefined : () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal));
+      lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), signal, onAbort, resolve, reject });
+      if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
+      lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
+    });
+
+  const release = (lane: Lane, weight: number): void => {
+    units -= weight;
+    admit(lane, lane.queue.release(weight));
+    forget(lane);
   };
 
-  const rateLimited = (ns: string, lane: Lane, weight: number): HevError =>
+  const rateLimited = (lane: Lane, weight: number): HevError =>
     new HevError(
       'HEV_RATE_LIMITED',
-      `too many requests in flight for upstream namespace ${JSON.stringify(ns)}: ${lane.queue.inFlight} of ` +
+      `too many requests in flight for upstream namespace ${JSON.stringify(lane.ns)}: ${lane.queue.inFlight} of ` +
         `${cap} slots busy, ${lane.queue.queued} requests queued; this request (${weight} slot(s)) ` +
         `waited ${queueTimeoutMs} ms; retry after ${retryAfter} s`,
       { headers: { 'retry-after': String(retryAfter) } },
     );
 
-  const limited = async <T>(
+  /** Runs `fn` holding `weight` units of the lane, released when its promise settles. */
+  const holding = <T>(lane: Lane, weight: number, fn: () => Promise<T>): Promise<T> => {
+    let pending: Promise<T>;
+    try {
+      pending = fn();
+    } catch (err) {
+      release(lane, weight);
+      return Promise.reject(err as Error);
+    }
+    return pending.then(
+      (value) => {
+        release(lane, weight);
+        return value;
+      },
+      (err: unknown) => {
+        release(lane, weight);
+        throw err;
+      },
+    );
+  };
+
+  // No async/await here: an admitted request (the common case) starts synchronously, without a
+  // promise of its own, because this runs on every upstream call.
+  const limited = <T>(
     ns: string,
-    weight: number,
+    requested: number,
     ctx: StoreCallContext | undefined,
     fn: () => Promise<T>,
-  ) => {
-    const charged = await acquire(ns, weight, ctx?.signal);
-    try {
-      return await fn();
-    } finally {
-      release(ns, charged);
+  ): Promise<T> => {
+    if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', 'the store is closed'));
+    const signal = ctx?.signal;
+    if (signal?.aborted === true) return Promise.reject(cancelled(ns, signal));
+    const lane = laneOf(ns);
+    const ticket = lane.queue.request(requested);
+    if (ticket.admitted) {
+      units += ticket.weight;
+      observer?.onQueue?.({ ns, weight: ticket.weight, waitMs: 0, outcome: 'admitted' });
+      return holding(lane, ticket.weight, fn);
     }
+    return wait(lane, ticket.id, ticket.weight, signal).then(() => holding(lane, ticket.weight, fn));
   };
   const queryCost = (body: Payload) => payloadQueryWeight(body, weights, cap);
 
@@ -193,14 +240,16 @@ export function withNamespaceLimiter(
     ping: (ctx) => store.ping(ctx),
     inFlight: (ns) => lanes.get(ns)?.queue.inFlight ?? 0,
     queued: (ns) => lanes.get(ns)?.queue.queued ?? 0,
+    totalInFlight: () => units,
     async close() {
       closed = true;
-      for (const [ns, lane] of lanes) {
+      for (const lane of lanes.values()) {
         const err = new HevError(
           'HEV_UPSTREAM_UNAVAILABLE',
-          `the store is closing; request for ${JSON.stringify(ns)} dropped`,
+          `the store is closing; request for ${JSON.stringify(lane.ns)} dropped`,
         );
-        for (const id of lane.queue.drain()) lane.waiters.get(id)?.fail('closed', err);
+        for (const id of lane.queue.drain()) leave(lane, id, 'closed')?.reject(err);
+        if (lane.timer !== undefined) clearTimeout(lane.timer);
       }
       await store.close();
     },

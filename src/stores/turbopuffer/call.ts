@@ -74,19 +74,19 @@ export interface CallerConfig {
 
 export interface UpstreamCall {
   readonly op: string;
-  readonly ns?: string;
+  readonly ns: string | undefined;
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Full path (base path included) and query string, percent-encoded. */
   readonly path: string;
   readonly safety: CallSafety;
   readonly body?: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Every request header except x-request-id (the store builds these sets once). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface CallContext {
   readonly signal?: AbortSignal | undefined;
   readonly requestId?: string | undefined;
-  /** Overrides the configured overall timeout (e.g. a short one for ping). */
-  readonly timeoutMs?: number;
 }
 
 export interface UpstreamResult {
@@ -108,23 +108,21 @@ function cancelled(description: CallDescription, signal: AbortSignal): HevError 
   );
 }
 
+/** `timeoutMs` overrides the configured overall timeout (e.g. a short one for ping). */
 export async function callUpstream(
   cfg: CallerConfig,
   call: UpstreamCall,
   ctx: CallContext = {},
+  timeoutMs = cfg.timeoutMs,
 ): Promise<UpstreamResult> {
   const description: CallDescription = {
     store: cfg.store,
     op: call.op,
     ...(call.ns === undefined ? {} : { ns: call.ns }),
   };
-  const timeoutMs = ctx.timeoutMs ?? cfg.timeoutMs;
   const deadline = cfg.clock.now() + timeoutMs;
-  const headers = {
-    ...cfg.baseHeaders,
-    ...call.headers,
-    ...(ctx.requestId === undefined ? {} : { 'x-request-id': ctx.requestId }),
-  };
+  const headers =
+    ctx.requestId === undefined ? call.headers : { ...call.headers, 'x-request-id': ctx.requestId };
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal?.aborted === true) throw cancelled(description, ctx.signal);
     const remainingMs = deadline - cfg.clock.now();

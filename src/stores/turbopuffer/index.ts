@@ -97,10 +97,6 @@ export function resolveBaseURL(options: Pick<TurbopufferStoreOptions, 'baseURL' 
   return url;
 }
 
-function nsPath(version: 'v1' | 'v2', ns: string, suffix = ''): string {
-  return `/${version}/namespaces/${encodeURIComponent(ns)}${suffix}`;
-}
-
 export function listPath(params: ListNamespacesParams): string {
   const query = new URLSearchParams();
   if (params.prefix !== undefined) query.set('prefix', params.prefix);
@@ -163,43 +159,46 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     observer: options.observer,
   };
   let closed = false;
+  // Complete header sets, built once: the per-call work is adding x-request-id.
+  const getHeaders = cfg.baseHeaders;
+  const jsonHeaders = { ...getHeaders, 'content-type': 'application/json' };
+  const gzipHeaders = { ...jsonHeaders, 'content-encoding': 'gzip' };
 
-  const run = async (
-    call: UpstreamCall,
-    ctx: StoreCallContext | undefined,
-    timeout?: number,
-  ): Promise<Payload> => {
-    if (closed) throw new HevError('HEV_UPSTREAM_UNAVAILABLE', `${store} is closed`);
-    const result = await callUpstream(
-      cfg,
-      { ...call, path: basePath + call.path },
-      {
-        signal: ctx?.signal,
-        requestId: ctx?.requestId,
-        ...(timeout === undefined ? {} : { timeoutMs: timeout }),
-      },
-    );
-    return Payload.fromBytes(result.body);
+  const run = (call: UpstreamCall, ctx: StoreCallContext | undefined, timeout?: number): Promise<Payload> => {
+    if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', `${store} is closed`));
+    return callUpstream(cfg, call, ctx, timeout).then((result) => Payload.fromBytes(result.body));
   };
   const get = (op: string, ns: string | undefined, path: string, ctx: StoreCallContext | undefined) =>
-    run({ op, ...(ns === undefined ? {} : { ns }), method: 'GET', path, safety: 'idempotent' }, ctx);
-  const post = async (
+    run({ op, ns, method: 'GET', path, safety: 'idempotent', headers: getHeaders }, ctx);
+  const post = (
     op: string,
     ns: string,
     path: string,
     safety: CallSafety,
     body: Payload,
     ctx?: StoreCallContext,
-  ) => {
+  ): Promise<Payload> => {
     const bytes = body.bytes();
-    const encoded =
-      compress && bytes.length > GZIP_MIN_BYTES
-        ? await encodeRequestBody(bytes, compress)
-        : { bytes, contentEncoding: undefined };
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (encoded.contentEncoding !== undefined) headers['content-encoding'] = encoded.contentEncoding;
-    return run({ op, ns, method: 'POST', path, safety, body: encoded.bytes, headers }, ctx);
+    if (!compress || bytes.length <= GZIP_MIN_BYTES) {
+      return run({ op, ns, method: 'POST', path, safety, body: bytes, headers: jsonHeaders }, ctx);
+    }
+    return encodeRequestBody(bytes, compress).then((encoded) =>
+      run(
+        {
+          op,
+          ns,
+          method: 'POST',
+          path,
+          safety,
+          body: encoded.bytes,
+          headers: encoded.contentEncoding === undefined ? jsonHeaders : gzipHeaders,
+        },
+        ctx,
+      ),
+    );
   };
+  const nsPath = (version: 'v1' | 'v2', ns: string, suffix = ''): string =>
+    `${basePath}/${version}/namespaces/${encodeURIComponent(ns)}${suffix}`;
 
   return {
     kind: 'turbopuffer',
@@ -212,16 +211,21 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     // Not retried after the request left: see the ADR (a replayed delete could remove a namespace
     // that a concurrent writer has just re-created).
     deleteNamespace: (ns, ctx) =>
-      run({ op: 'delete namespace', ns, method: 'DELETE', path: nsPath('v2', ns), safety: 'unsafe' }, ctx),
-    listNamespaces: (params, ctx) => get('list namespaces', undefined, listPath(params), ctx),
+      run(
+        { op: 'delete namespace', ns, method: 'DELETE', path: nsPath('v2', ns), safety: 'unsafe', headers: getHeaders },
+        ctx,
+      ),
+    listNamespaces: (params, ctx) => get('list namespaces', undefined, basePath + listPath(params), ctx),
     hintCacheWarm: (ns, ctx) => get('hint cache warm', ns, nsPath('v1', ns, '/hint_cache_warm'), ctx),
 
     async ping(ctx) {
       const call: UpstreamCall = {
         op: 'ping',
+        ns: undefined,
         method: 'GET',
-        path: listPath({ pageSize: 1 }),
+        path: basePath + listPath({ pageSize: 1 }),
         safety: 'idempotent',
+        headers: getHeaders,
       };
       try {
         await run(call, ctx, Math.min(timeoutMs, PING_TIMEOUT_MS));
