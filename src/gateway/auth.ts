@@ -4,6 +4,7 @@
  * object holds no key. Lookup is by digest, which does not leak timing about the key itself.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { matchesSelector } from '../registry/labels.ts';
 import { HevError } from '../wire/errors.ts';
 
@@ -77,4 +78,14 @@ export function createAuthorizer(grants: readonly ApiKeyGrantInput[]): Authorize
     allows,
     authorize: authorizeIndex,
   };
+}
+
+/** The key of an `Authorization: Bearer <key>` header, or undefined when there is none or it is malformed. */
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const value = header.trim();
+  if (value.length < 8 || value.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  const token = value.slice(7).trim();
+  return token === '' || /\s/.test(token) ? undefined : token;
 }

@@ -1,43 +1,87 @@
 /**
- * Request bodies are kept as raw Buffers (parsed losslessly later, or passed through untouched).
- * `Content-Encoding: gzip` bodies are inflated before the size cap is applied to the result.
- * Hooks are callback-style: on the hot path a promise per hook is measurable.
+ * Reading a request body on the data routes: raw bytes (parsed losslessly later, or passed through
+ * untouched), `Content-Encoding: gzip`/`deflate` inflated first, the size cap applied to the
+ * decoded bytes. Callback-style, with one chunk kept as is: this runs on every write and query.
  */
+import type { IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { Transform } from 'node:stream';
 import { HevError } from '../wire/errors.ts';
 
-export function installBodyHandling(app: FastifyInstance): void {
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const header = request.headers['content-encoding'];
-    if (header === undefined) {
-      done(null, payload);
+function tooLarge(limit: number): HevError {
+  return new HevError('HEV_PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`);
+}
+
+function inflaterFor(header: string | string[] | undefined): Transform | undefined | HevError {
+  if (header === undefined) return undefined;
+  const encoding = String(header).toLowerCase().trim();
+  if (encoding === 'identity' || encoding === '') return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  return new HevError('HEV_UNSUPPORTED_MEDIA_TYPE', `unsupported content-encoding ${JSON.stringify(encoding)}`);
+}
+
+/**
+ * Calls `done` exactly once: with the decoded body, or with a HevError (413, 415, 400 for a body
+ * that does not inflate). When the client goes away mid-body, `done` is not called: there is nobody
+ * to answer.
+ */
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (err: HevError | undefined, body?: Buffer) => void,
+): void {
+  const inflater = inflaterFor(req.headers['content-encoding']);
+  if (inflater instanceof HevError) {
+    done(inflater);
+    return;
+  }
+  if (inflater === undefined) {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      done(tooLarge(limit));
       return;
     }
-    const encoding = String(header).toLowerCase().trim();
-    if (encoding === 'identity' || encoding === '') {
-      done(null, payload);
+  }
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let finished = false;
+  const finish = (err: HevError | undefined, body?: Buffer): void => {
+    if (finished) return;
+    finished = true;
+    req.off('aborted', onAborted);
+    done(err, body);
+  };
+  const onAborted = (): void => {
+    finished = true;
+    inflater?.destroy();
+  };
+  req.once('aborted', onAborted);
+  const source = inflater ?? req;
+  source.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) {
+      if (inflater !== undefined) {
+        req.unpipe(inflater);
+        inflater.destroy();
+      }
+      finish(tooLarge(limit));
       return;
     }
-    let inflater;
-    if (encoding === 'gzip' || encoding === 'x-gzip') inflater = createGunzip();
-    else if (encoding === 'deflate') inflater = createInflate();
-    else {
-      done(
-        new HevError(
-          'HEV_UNSUPPORTED_MEDIA_TYPE',
-          `unsupported content-encoding ${JSON.stringify(encoding)}`,
-        ),
-      );
-      return;
-    }
-    // The decoded length is unknown; fastify's bodyLimit then counts the decoded bytes.
-    delete request.headers['content-length'];
-    payload.on('error', (err) => inflater.destroy(err));
-    const decoded = payload.pipe(inflater);
-    decoded.on('error', () => undefined);
-    done(null, decoded);
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
   });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  source.on('end', () => {
+    finish(undefined, chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+  });
+  source.on('error', (err: Error) => {
+    const what = inflater === undefined ? 'read' : 'decoded';
+    finish(new HevError('HEV_INVALID_REQUEST', `request body could not be ${what}: ${err.message}`));
+  });
+  if (inflater !== undefined) {
+    req.on('error', (err) => inflater.destroy(err));
+    req.pipe(inflater);
+  }
 }

@@ -1,14 +1,32 @@
 /**
  * One log line and one metrics sample per request: request id, route template, Index, store,
- * status, latency. Never headers or bodies, so keys cannot leak through here.
+ * status, latency. Never headers or bodies, so keys cannot leak through here. The turbopuffer data
+ * routes (node:http, see turbopuffer-routes.ts) and the fastify routes report through the same
+ * recorder, so both produce identical lines and series.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
 // Status codes as strings, made once (not per request).
 const STATUS_TEXT: Record<number, string> = Object.fromEntries(
   Array.from({ length: 500 }, (_, i) => [i + 100, String(i + 100)]),
 );
+
+export interface RequestRecord {
+  readonly reqId: string;
+  readonly method: string;
+  /** The route template (`/v2/namespaces/:ns/query`), or `unmatched`. */
+  readonly route: string;
+  /** The declared Index, once resolved (a safe label value). */
+  readonly index: string | undefined;
+  readonly store: string | undefined;
+  /** The API key grant's name, never the key. */
+  readonly principal: string | undefined;
+  readonly status: number;
+  readonly ms: number;
+}
+
+export type RequestRecorder = (record: RequestRecord) => void;
 
 /**
  * prom-client hashes a label object on every call; children resolved once per label set are
@@ -37,40 +55,57 @@ function memo<T>(make: (keys: readonly string[]) => T): (...keys: string[]) => T
   };
 }
 
-function childCache(metrics: GatewayMetrics) {
-  return {
-    duration: memo(([route, method, index]) =>
+export function createRequestRecorder(
+  log: FastifyBaseLogger,
+  metrics: GatewayMetrics | undefined,
+): RequestRecorder {
+  const duration =
+    metrics &&
+    memo(([route, method, index]) =>
       metrics.requestDuration.labels({ route: route!, method: method!, index: index! }),
-    ),
-    count: memo(([route, method, index, status]) =>
+    );
+  const count =
+    metrics &&
+    memo(([route, method, index, status]) =>
       metrics.requests.labels({ route: route!, method: method!, index: index!, status: status! }),
-    ),
+    );
+  return (r) => {
+    const index = r.index ?? '';
+    if (count !== undefined && duration !== undefined) {
+      count(r.route, r.method, index, STATUS_TEXT[r.status] ?? String(r.status)).inc();
+      duration(r.route, r.method, index).observe(r.ms / 1000);
+    }
+    const line = {
+      reqId: r.reqId,
+      method: r.method,
+      route: r.route,
+      index: r.index,
+      store: r.store,
+      principal: r.principal,
+      status: r.status,
+      ms: Math.round(r.ms * 100) / 100,
+    };
+    if (r.status >= 500) log.error(line, 'request');
+    else log.info(line, 'request');
   };
 }
 
-export function installObservability(app: FastifyInstance, metrics: GatewayMetrics | undefined): void {
-  const children = metrics === undefined ? undefined : childCache(metrics);
+export function installObservability(
+  app: FastifyInstance,
+  metrics: GatewayMetrics | undefined,
+  record: RequestRecorder,
+): void {
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    // Only declared Index names are label values (the resolver sets hevIndex once it found one).
-    const index = request.hevIndex ?? '';
-    const status = reply.statusCode;
-    if (children !== undefined) {
-      children.count(route, request.method, index, STATUS_TEXT[status] ?? String(status)).inc();
-      children.duration(route, request.method, index).observe(reply.elapsedTime / 1000);
-    }
-    const line = {
+    record({
       reqId: request.id,
       method: request.method,
-      route,
+      route: request.routeOptions.url ?? 'unmatched',
       index: request.hevIndex,
       store: request.hevStore,
       principal: request.principal?.name,
-      status,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-    };
-    if (status >= 500) request.log.error(line, 'request');
-    else request.log.info(line, 'request');
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    });
     done();
   });
 

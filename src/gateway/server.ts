@@ -1,19 +1,20 @@
 /**
- * The HTTP server: fastify with raw-buffer bodies (gzip accepted), gzip responses when asked, auth,
- * per-request logs and metrics, catalogued errors, and the turbopuffer routes over a
- * TargetResolver. Composition (which resolver, which stores) happens in main/.
+ * The HTTP server. The turbopuffer data routes are answered by a node:http handler placed in front
+ * of fastify (turbopuffer-routes.ts); fastify serves the probes, /metrics, /openapi.json, the
+ * hevlayer API, and the catalogued 404 for anything else. Both report through one request recorder
+ * and one request-id sequence. Composition (which resolver, which stores) happens in main/.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import { createAuthorizer, type Authorizer } from './auth.ts';
 import { installAuth } from './auth-hook.ts';
-import { installBodyHandling } from './body.ts';
 import { installErrorHandlers, sendError, toHevError } from './http-errors.ts';
 import type { JsonLimits } from './json-limits.ts';
-import { installObservability } from './observability.ts';
+import { createRequestRecorder, installObservability } from './observability.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { installRequestContext } from './request-context.ts';
-import { registerTurbopufferRoutes } from './turbopuffer-routes.ts';
+import { createTurbopufferHandler } from './turbopuffer-routes.ts';
 import type { TargetResolver } from './target.ts';
 
 export interface GatewayServerOptions {
@@ -31,14 +32,19 @@ export interface GatewayServerOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
+/** Longer than common load balancers' idle timeout (60 s), so they close idle connections first. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export function createGatewayServer(options: GatewayServerOptions): FastifyInstance {
+  let requestSeq = 0;
+  const nextRequestId = (): string => `req-${(++requestSeq).toString(36)}`;
+  let dataPlane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     // One line per request comes from observability.ts instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    // Namespace names are up to 128 chars; longer ones get our 400, not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, toHevError(error));
@@ -46,24 +52,41 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
+    genReqId: nextRequestId,
     // No child logger per request (measurable on the hot path): the request line and error lines
     // carry reqId themselves.
     childLoggerFactory: (logger) => logger,
+    serverFactory: (fastifyHandler) => {
+      const server = createServer((req, res) => {
+        if (dataPlane?.(req, res) !== true) fastifyHandler(req, res);
+      });
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
   }) as unknown as FastifyInstance;
+  const authorizer = options.authorizer ?? createAuthorizer([]);
+  const record = createRequestRecorder(app.log, options.metrics);
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  dataPlane = createTurbopufferHandler({
+    resolver: options.resolver,
+    authorizer,
+    bodyLimit,
+    ...(options.jsonLimits === undefined ? {} : { jsonLimits: options.jsonLimits }),
+    record,
+    log: () => app.log,
+    nextRequestId,
+    closing: () => closing,
+  });
   installRequestContext(app);
-  installBodyHandling(app);
   installErrorHandlers(app);
-  installObservability(app, options.metrics);
-  installAuth(app, options.authorizer ?? createAuthorizer([]));
+  installObservability(app, options.metrics, record);
+  installAuth(app, authorizer);
   app.get('/healthz', async () => ({ status: 'ok' }));
   const openapi = JSON.stringify(buildOpenApiDocument(options.version ?? '0.0.0'));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
-  void app.register(async (scope) =>
-    registerTurbopufferRoutes(
-      scope,
-      options.resolver,
-      options.jsonLimits ? { jsonLimits: options.jsonLimits } : {},
-    ),
-  );
   return app;
 }

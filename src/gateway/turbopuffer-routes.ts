@@ -1,25 +1,32 @@
 /**
- * The turbopuffer wire routes (INTERFACES.md "HTTP"), mapped onto a TargetResolver. Bodies arrive
- * as raw Buffers (see body.ts), are checked against the structural caps, and are handed on as
+ * The turbopuffer wire routes (INTERFACES.md "HTTP"), served straight from node:http in front of
+ * fastify: the data plane is the hot path of a proxy, and a framework's request/reply objects,
+ * hook chain and body parser cost as much per request as everything the gateway itself decides
+ * (docs/adr/gateway-data-plane.md). fastify keeps the control routes (probes, metrics, OpenAPI,
+ * the hevlayer API) and everything this table does not match, including the 404 for unknown routes.
+ *
+ * Bodies arrive as raw Buffers, are checked against the structural caps, and are handed on as
  * Payloads, unparsed: a store that relays them upstream sends the client's bytes.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StoreCallContext } from '../stores/port.ts';
 import { HevError, invalid } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
-import type { StoreCallContext } from '../stores/port.ts';
+import { bearerToken, type Authorizer, type Principal } from './auth.ts';
+import { readBody } from './body.ts';
+import { toHevError } from './http-errors.ts';
 import { checkJsonLimits, DEFAULT_JSON_LIMITS, type JsonLimits } from './json-limits.ts';
+import type { RequestRecorder } from './observability.ts';
 import type { NamespaceTarget, TargetResolver } from './target.ts';
 
 const gzipAsync = promisify(gzip);
 
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-
-interface NsParams {
-  ns: string;
-}
+const GZIP_MIN_BYTES = 1024;
 
 export function validateNamespaceName(name: string): void {
   if (!NAMESPACE_NAME.test(name) || name === '.' || name === '..') {
@@ -27,47 +34,156 @@ export function validateNamespaceName(name: string): void {
   }
 }
 
-const GZIP_MIN_BYTES = 1024;
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface Route {
+  readonly method: Method;
+  /** Also the `route` log field and metrics label. */
+  readonly template: string;
+  /** HTTP status of a successful answer. */
+  readonly status: number;
+  readonly takesBody: boolean;
+  readonly run: (target: NamespaceTarget, body: Payload | undefined, ctx: StoreCallContext) => Promise<Payload>;
+}
+
+const nsRoute = (
+  method: Method,
+  template: string,
+  run: Route['run'],
+  options: { status?: number; takesBody?: boolean } = {},
+): Route => ({ method, template, run, status: options.status ?? 200, takesBody: options.takesBody ?? false });
+
+const required = (body: Payload | undefined): Payload => body as Payload;
+
+/** Routes on `/{version}/namespaces/:ns{suffix}`, keyed by `METHOD version suffix`. */
+const NAMESPACE_ROUTES = new Map<string, Route>();
+for (const route of [
+  nsRoute('POST', '/v2/namespaces/:ns', (t, b, ctx) => t.write(required(b), ctx), { takesBody: true }),
+  nsRoute('POST', '/v2/namespaces/:ns/query', (t, b, ctx) => t.query(required(b), ctx), { takesBody: true }),
+  nsRoute('GET', '/v1/namespaces/:ns/metadata', (t, _b, ctx) => t.metadata(ctx)),
+  nsRoute('GET', '/v2/namespaces/:ns/metadata', (t, _b, ctx) => t.metadata(ctx)),
+  nsRoute('DELETE', '/v1/namespaces/:ns', (t, _b, ctx) => t.deleteNamespace(ctx)),
+  nsRoute('DELETE', '/v2/namespaces/:ns', (t, _b, ctx) => t.deleteNamespace(ctx)),
+  nsRoute('GET', '/v1/namespaces/:ns/schema', (t, _b, ctx) => t.getSchema(ctx)),
+  nsRoute('POST', '/v1/namespaces/:ns/schema', (t, b, ctx) => t.updateSchema(required(b), ctx), {
+    takesBody: true,
+  }),
+  nsRoute('GET', '/v1/namespaces/:ns/hint_cache_warm', (t, _b, ctx) => t.hintCacheWarm(ctx), { status: 202 }),
+]) {
+  const version = route.template.slice(1, 3);
+  const suffix = route.template.slice('/v2/namespaces/:ns'.length);
+  NAMESPACE_ROUTES.set(`${route.method} ${version} ${suffix}`, route);
+}
+const LIST_TEMPLATE = '/v1/namespaces';
+
+/** Every route this handler serves, as `[method, template]` (the OpenAPI document lists the same). */
+export const TURBOPUFFER_ROUTES: readonly (readonly [Method, string])[] = [
+  ...[...NAMESPACE_ROUTES.values()].map((r) => [r.method, r.template] as const),
+  ['GET', LIST_TEMPLATE],
+];
+
+const NAMESPACE_PATH = /^\/(v1|v2)\/namespaces\/([^/]+)(\/[a-z_]+)?$/;
+
+interface Match {
+  readonly route: Route | undefined;
+  /** The raw (still percent-encoded) `:ns` segment. */
+  readonly ns: string;
+  /** The query string without `?`, or ''. */
+  readonly query: string;
+}
+
+function match(method: string | undefined, url: string): Match | undefined {
+  const q = url.indexOf('?');
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  if (path === LIST_TEMPLATE) return method === 'GET' ? { route: undefined, ns: '', query } : undefined;
+  const m = NAMESPACE_PATH.exec(path);
+  if (m === null) return undefined;
+  const route = NAMESPACE_ROUTES.get(`${method} ${m[1]} ${m[3] ?? ''}`);
+  return route === undefined ? undefined : { route, ns: m[2]!, query };
+}
+
+function decodeNamespace(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalid('the URL is malformed');
+  }
+}
 
 /** True when the client accepts gzip (the SDK with `compression: true` does; by default it sends identity). */
-function acceptsGzip(req: FastifyRequest): boolean {
+function acceptsGzip(req: IncomingMessage): boolean {
   const accept = req.headers['accept-encoding'];
   return (
     typeof accept === 'string' && accept.includes('gzip') && !/gzip\s*;\s*q=0(\.0*)?(\s*[,;]|$)/.test(accept)
   );
 }
 
-export function send(
-  reply: FastifyReply,
-  payload: Payload,
-  status = 200,
-): FastifyReply | Promise<FastifyReply> {
-  const bytes = payload.bytes();
-  reply.code(status).type('application/json');
-  if (bytes.length < GZIP_MIN_BYTES || !acceptsGzip(reply.request)) return reply.send(bytes);
-  // Level 1: JSON still shrinks severalfold and gateway CPU is the scarcer resource.
-  return gzipAsync(bytes, { level: 1 }).then((zipped) =>
-    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(zipped),
-  );
+function listParams(query: string): { prefix?: string; cursor?: string; pageSize?: number } {
+  const params = new URLSearchParams(query);
+  const single = (key: string): string | undefined => {
+    const values = params.getAll(key);
+    if (values.length > 1) throw invalid(`query parameter ${key} given more than once`);
+    return values[0];
+  };
+  const prefix = single('prefix');
+  const cursor = single('cursor');
+  const pageSizeText = single('page_size');
+  let pageSize: number | undefined;
+  if (pageSizeText !== undefined) {
+    pageSize = Number(pageSizeText);
+    if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000) {
+      throw invalid(`page_size must be an integer between 1 and 1000, got ${JSON.stringify(pageSizeText)}`);
+    }
+  }
+  return {
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(cursor === undefined ? {} : { cursor }),
+    ...(pageSize === undefined ? {} : { pageSize }),
+  };
 }
 
-export interface TurbopufferRouteOptions {
+export interface TurbopufferHandlerOptions {
+  readonly resolver: TargetResolver;
+  readonly authorizer: Authorizer;
+  /** Decoded body size cap in bytes. */
+  readonly bodyLimit: number;
   readonly jsonLimits?: JsonLimits;
+  readonly record: RequestRecorder;
+  readonly log: () => FastifyBaseLogger;
+  /** The request id when the client sent no `x-request-id` (shared with fastify's routes). */
+  readonly nextRequestId: () => string;
+  /** True once the server began to close: new requests get 503 and `connection: close`. */
+  readonly closing: () => boolean;
 }
 
-export function registerTurbopufferRoutes(
-  app: FastifyInstance,
-  resolver: TargetResolver,
-  options: TurbopufferRouteOptions = {},
-): void {
+/** One request's facts, reported when its answer has been written. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly id: string;
+  readonly route: string;
+  readonly started: number;
+  index: string | undefined;
+  store: string | undefined;
+  principal: Principal | undefined;
+}
+
+/** Returns a node:http request listener that answers the turbopuffer routes and returns false for anything else. */
+export function createTurbopufferHandler(
+  options: TurbopufferHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { resolver, authorizer, bodyLimit, record } = options;
   const limits = options.jsonLimits ?? DEFAULT_JSON_LIMITS;
 
   // One AbortController per client connection, aborted when the connection closes: a request whose
   // client went away stops its upstream work. Per connection rather than per request because an
   // AbortSignal costs microseconds to create, and HTTP/1.1 runs one request at a time per socket.
   const connectionSignals = new WeakMap<object, AbortSignal>();
-  const callContext = (req: FastifyRequest): StoreCallContext => {
-    const socket = req.raw.socket;
+  const callContext = (x: Exchange): StoreCallContext => {
+    const socket = x.req.socket;
     let signal = connectionSignals.get(socket);
     if (signal === undefined) {
       const controller = new AbortController();
@@ -77,78 +193,129 @@ export function registerTurbopufferRoutes(
       connectionSignals.set(socket, signal);
       socket.once('close', () => controller.abort());
     }
-    return { signal, requestId: req.id };
+    return { signal, requestId: x.id };
   };
 
-  const target = (req: FastifyRequest<{ Params: NsParams }>): NamespaceTarget => {
-    validateNamespaceName(req.params.ns);
-    const resolved = resolver.resolve(req.params.ns, { principal: req.principal });
-    req.hevIndex = resolved.index;
-    req.hevStore = resolved.store;
-    return resolved.target;
+  const finish = (x: Exchange, status: number): void => {
+    record({
+      reqId: x.id,
+      method: x.req.method ?? '',
+      route: x.route,
+      index: x.index,
+      store: x.store,
+      principal: x.principal?.name,
+      status,
+      ms: performance.now() - x.started,
+    });
   };
 
-  const bodyOf = (req: FastifyRequest): Payload => {
-    const body = req.body;
-    if (body === undefined || body === null) throw invalid('request body is required');
-    if (!Buffer.isBuffer(body)) throw new HevError('HEV_UNSUPPORTED_MEDIA_TYPE', 'request body must be JSON');
-    if (body.length === 0) throw invalid('request body is required');
-    checkJsonLimits(body, limits);
-    return Payload.fromBytes(body);
+  const write = (x: Exchange, status: number, bytes: Buffer, extra?: Readonly<Record<string, string>>): void => {
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': bytes.length,
+    };
+    if (extra !== undefined) Object.assign(headers, extra);
+    x.res.writeHead(status, headers);
+    x.res.end(bytes);
+    finish(x, status);
   };
 
-  app.post<{ Params: NsParams }>('/v2/namespaces/:ns', async (req, reply) => {
-    const t = target(req);
-    return send(reply, await t.write(bodyOf(req), callContext(req)));
-  });
-  app.post<{ Params: NsParams }>('/v2/namespaces/:ns/query', async (req, reply) => {
-    const t = target(req);
-    return send(reply, await t.query(bodyOf(req), callContext(req)));
-  });
-  for (const version of ['v1', 'v2']) {
-    app.get<{ Params: NsParams }>(`/${version}/namespaces/:ns/metadata`, async (req, reply) =>
-      send(reply, await target(req).metadata(callContext(req))),
+  const fail = (x: Exchange, err: unknown): void => {
+    const hev = toHevError(err);
+    x.index ??= hev.index;
+    if (hev.status >= 500) options.log().error({ reqId: x.id, err, code: hev.code }, 'request failed');
+    if (x.res.headersSent) {
+      x.res.destroy();
+      return;
+    }
+    write(x, hev.status, hev.rawBody ?? Buffer.from(JSON.stringify(hev.toBody())), hev.headers);
+  };
+
+  const succeed = (x: Exchange, status: number, payload: Payload): void => {
+    const bytes = payload.bytes();
+    if (bytes.length < GZIP_MIN_BYTES || !acceptsGzip(x.req)) {
+      write(x, status, bytes);
+      return;
+    }
+    // Level 1: JSON still shrinks severalfold and gateway CPU is the scarcer resource.
+    gzipAsync(bytes, { level: 1 }).then(
+      (zipped) => write(x, status, zipped, { 'content-encoding': 'gzip', vary: 'accept-encoding' }),
+      (err: unknown) => fail(x, err),
     );
-    app.delete<{ Params: NsParams }>(`/${version}/namespaces/:ns`, async (req, reply) =>
-      send(reply, await target(req).deleteNamespace(callContext(req))),
+  };
+
+  const settle = (x: Exchange, status: number, pending: Promise<Payload>): void => {
+    pending.then(
+      (payload) => succeed(x, status, payload),
+      (err: unknown) => fail(x, err),
     );
-  }
-  app.get<{ Params: NsParams }>('/v1/namespaces/:ns/schema', async (req, reply) =>
-    send(reply, await target(req).getSchema(callContext(req))),
-  );
-  app.post<{ Params: NsParams }>('/v1/namespaces/:ns/schema', async (req, reply) => {
-    const t = target(req);
-    return send(reply, await t.updateSchema(bodyOf(req), callContext(req)));
-  });
-  app.get<{ Params: NsParams }>('/v1/namespaces/:ns/hint_cache_warm', async (req, reply) =>
-    send(reply, await target(req).hintCacheWarm(callContext(req)), 202),
-  );
-  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
-    '/v1/namespaces',
-    async (req, reply) => {
-      const single = (key: string): string | undefined => {
-        const value = req.query[key];
-        if (Array.isArray(value)) throw invalid(`query parameter ${key} given more than once`);
-        return value;
-      };
-      const prefix = single('prefix');
-      const cursor = single('cursor');
-      const pageSizeText = single('page_size');
-      let pageSize: number | undefined;
-      if (pageSizeText !== undefined) {
-        pageSize = Number(pageSizeText);
-        if (!/^\d+$/.test(pageSizeText) || pageSize < 1 || pageSize > 1000) {
-          throw invalid(
-            `page_size must be an integer between 1 and 1000, got ${JSON.stringify(pageSizeText)}`,
-          );
-        }
+  };
+
+  const bodyOf = (bytes: Buffer): Payload => {
+    if (bytes.length === 0) throw invalid('request body is required');
+    checkJsonLimits(bytes, limits);
+    return Payload.fromBytes(bytes);
+  };
+
+  const serve = (x: Exchange, m: Match): void => {
+    x.principal = authorizer.authenticate(bearerToken(x.req.headers));
+    const route = m.route;
+    if (route === undefined) {
+      const params = listParams(m.query);
+      settle(x, 200, resolver.list(params, { principal: x.principal }, callContext(x)));
+      return;
+    }
+    const ns = decodeNamespace(m.ns);
+    validateNamespaceName(ns);
+    const resolved = resolver.resolve(ns, { principal: x.principal });
+    x.index = resolved.index;
+    x.store = resolved.store;
+    const target = resolved.target;
+    if (!route.takesBody) {
+      settle(x, route.status, route.run(target, undefined, callContext(x)));
+      return;
+    }
+    readBody(x.req, bodyLimit, (err, bytes) => {
+      if (err !== undefined) {
+        fail(x, err);
+        return;
       }
-      const params = {
-        ...(prefix === undefined ? {} : { prefix }),
-        ...(cursor === undefined ? {} : { cursor }),
-        ...(pageSize === undefined ? {} : { pageSize }),
-      };
-      return send(reply, await resolver.list(params, { principal: req.principal }, callContext(req)));
-    },
-  );
+      try {
+        settle(x, route.status, route.run(target, bodyOf(bytes as Buffer), callContext(x)));
+      } catch (thrown) {
+        fail(x, thrown);
+      }
+    });
+  };
+
+  return (req, res) => {
+    const m = match(req.method, req.url ?? '/');
+    if (m === undefined) return false;
+    const header = req.headers['x-request-id'];
+    const x: Exchange = {
+      req,
+      res,
+      id: typeof header === 'string' && header !== '' ? header : options.nextRequestId(),
+      route: m.route?.template ?? LIST_TEMPLATE,
+      started: performance.now(),
+      index: undefined,
+      store: undefined,
+      principal: undefined,
+    };
+    if (options.closing()) {
+      fail(
+        x,
+        new HevError('HEV_UPSTREAM_UNAVAILABLE', 'the gateway is shutting down; retry the request', {
+          headers: { connection: 'close' },
+        }),
+      );
+      return true;
+    }
+    try {
+      serve(x, m);
+    } catch (err) {
+      fail(x, err);
+    }
+    return true;
+  };
 }
