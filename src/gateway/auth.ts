@@ -3,7 +3,7 @@
  * values by main/ and only their SHA-256 digests are kept here, so a heap dump or a log of this
  * object holds no key. Lookup is by digest, which does not leak timing about the key itself.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { matchesSelector } from '../registry/labels.ts';
 import { HevError } from '../wire/errors.ts';
@@ -53,7 +53,7 @@ export function authorizeIndex(
 }
 
 function digest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function createAuthorizer(grants: readonly ApiKeyGrantInput[]): Authorizer {

@@ -6,6 +6,7 @@
  * See docs/adr/upstream-limiter.md.
  */
 import { HevError } from '../../wire/errors.ts';
+import { onAbort } from '../abort.ts';
 import type { Payload } from '../../wire/payload.ts';
 import type { StoreCallContext, VectorStore } from '../port.ts';
 import { WeightedQueue } from './weighted-queue.ts';
@@ -56,8 +57,7 @@ interface Waiter {
   readonly ns: string;
   readonly weight: number;
   readonly enqueuedAt: number;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  readonly unsubscribe: (() => void) | undefined;
   readonly resolve: () => void;
   readonly reject: (err: HevError) => void;
 }
@@ -123,7 +123,7 @@ export function withNamespaceLimiter(
     const waiter = lane.waiters.get(id);
     if (waiter === undefined) return undefined;
     lane.waiters.delete(id);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.unsubscribe?.();
     observer?.onQueue?.({
       ns: lane.ns,
       weight: waiter.weight,
@@ -162,10 +162,11 @@ export function withNamespaceLimiter(
 
   const wait = (lane: Lane, id: number, weight: number, signal: AbortSignal | undefined): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const onAbort =
-        signal === undefined ? undefined : () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal));
-      lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), signal, onAbort, resolve, reject });
-      if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
+      lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve, reject });
       lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
     });
 

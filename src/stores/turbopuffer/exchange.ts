@@ -10,6 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { onAbort as subscribeAbort } from '../abort.ts';
 
 export interface ExchangeRequest {
   readonly origin: string;
@@ -69,6 +70,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
     let cancelledWith: AttemptFailure | undefined;
     let sent = false;
     let settled = false;
+    let unsubscribe: (() => void) | undefined;
     let status = 0;
     let statusText = '';
     let headers: IncomingHttpHeaders = {};
@@ -78,7 +80,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       if (failure !== undefined) reject(failure);
       else resolve(response as ExchangeResponse);
     };
@@ -96,7 +98,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       onAbort();
       return;
     }
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (req.signal !== undefined) unsubscribe = subscribeAbort(req.signal, onAbort);
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(ctrl) {
