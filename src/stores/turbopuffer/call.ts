@@ -132,7 +132,6 @@ export async function callUpstream(
     }
     const started = cfg.clock.now();
     let response: ExchangeResponse | undefined;
-    let outcome: AttemptOutcome;
     let failure: AttemptFailure | undefined;
     try {
       response = await exchange(cfg.dispatcher, {
@@ -144,11 +143,9 @@ export async function callUpstream(
         timeoutMs: Math.max(1, Math.min(cfg.attemptTimeoutMs, remainingMs)),
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
       });
-      outcome = { kind: 'response', status: response.status, headers: response.headers };
     } catch (err) {
       if (!(err instanceof AttemptFailure)) throw err;
       failure = err;
-      outcome = outcomeOf(err);
     }
     const result = response?.status ?? failure?.kind ?? 'network';
     cfg.observer?.onAttempt?.({
@@ -160,10 +157,14 @@ export async function callUpstream(
     });
 
     if (response !== undefined && response.status >= 200 && response.status < 300) {
-      const plain = response.headers['content-encoding'] === undefined;
+      const plain = response.contentEncoding === undefined;
       return { status: response.status, body: plain ? response.body : await decoded(response, description) };
     }
     if (failure?.kind === 'aborted' && ctx.signal !== undefined) throw cancelled(description, ctx.signal);
+    const outcome: AttemptOutcome =
+      response === undefined
+        ? outcomeOf(failure as AttemptFailure)
+        : { kind: 'response', status: response.status, headers: response.headers };
 
     const decision = decideRetry(
       {
@@ -181,7 +182,12 @@ export async function callUpstream(
       if (failure !== undefined)
         throw attemptFailureError(failure, description, attempt, timeoutMs, cfg.apiKey);
       const res = response as ExchangeResponse;
-      throw upstreamResponseError({ ...res, body: await decoded(res, description) }, description, cfg.apiKey);
+      const body = await decoded(res, description);
+      throw upstreamResponseError(
+        { status: res.status, statusText: res.statusText, headers: res.headers, body },
+        description,
+        cfg.apiKey,
+      );
     }
     cfg.observer?.onRetry?.({
       op: call.op,

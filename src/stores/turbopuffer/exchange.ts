@@ -2,14 +2,20 @@
  * One HTTP attempt over an undici dispatcher, with its own timeout, buffered into memory.
  *
  * It drives `dispatcher.dispatch()` with a handler instead of using `request()`, for one reason:
- * undici calls `onRequestStart` exactly when it hands the request to a connected socket, right
- * before the request head is written. A failure that arrives before that call (connection refused,
- * DNS failure, connect timeout, a pooled socket found closed while validating it for reuse) proves
- * that not one byte of the request reached the upstream — the only situation in which a write may
- * be retried (docs/adr/turbopuffer-adapter.md).
+ * undici calls the handler's `onConnect` exactly when it hands the request to a connected socket,
+ * right before the request head is written. A failure that arrives before that call (connection
+ * refused, DNS failure, connect timeout, a pooled socket found closed while validating it for
+ * reuse) proves that not one byte of the request reached the upstream — the only situation in which
+ * a write may be retried (docs/adr/turbopuffer-adapter.md).
+ *
+ * The handler uses undici 7's native callbacks (`onConnect`/`onHeaders`/`onData`/`onComplete`/
+ * `onError`, the ones `request()` itself uses) rather than the newer `onRequestStart`… family,
+ * which undici adapts to the native ones per request, parsing every response header into an object
+ * on the way. Here the raw headers are parsed only when someone reads them (errors, retries): a
+ * successful answer needs just its content-encoding.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
+import { util, type Dispatcher } from 'undici';
 import { onAbort as subscribeAbort } from '../abort.ts';
 
 export interface ExchangeRequest {
@@ -26,7 +32,10 @@ export interface ExchangeRequest {
 export interface ExchangeResponse {
   readonly status: number;
   readonly statusText: string;
+  /** Parsed on first read. */
   readonly headers: IncomingHttpHeaders;
+  /** The `content-encoding` header, lowercased, or undefined (found without parsing the others). */
+  readonly contentEncoding: string | undefined;
   /** The body exactly as received (still content-encoded). */
   readonly body: Buffer;
 }
@@ -66,14 +75,14 @@ function describe(err: unknown): string {
 
 export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<ExchangeResponse> {
   return new Promise<ExchangeResponse>((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
+    let abortRequest: ((reason: Error) => void) | undefined;
     let cancelledWith: AttemptFailure | undefined;
     let sent = false;
     let settled = false;
     let unsubscribe: (() => void) | undefined;
     let status = 0;
     let statusText = '';
-    let headers: IncomingHttpHeaders = {};
+    let rawHeaders: Buffer[] = [];
     const chunks: Buffer[] = [];
 
     const settle = (failure: AttemptFailure | undefined, response?: ExchangeResponse): void => {
@@ -89,7 +98,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       cancelledWith = failure;
       settle(failure);
       // Not yet on a socket: onRequestStart will abort it the moment undici gets there.
-      controller?.abort(failure);
+      abortRequest?.(failure);
     };
     const onAbort = (): void => cancel('aborted', 'the call was cancelled');
     const timer = setTimeout(() => cancel('timeout', `no answer within ${req.timeoutMs} ms`), req.timeoutMs);
@@ -101,26 +110,28 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
     if (req.signal !== undefined) unsubscribe = subscribeAbort(req.signal, onAbort);
 
     const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(ctrl) {
-        controller = ctrl;
+      onConnect(abort) {
+        abortRequest = abort;
         if (cancelledWith !== undefined) {
-          ctrl.abort(cancelledWith);
+          abort(cancelledWith);
           return;
         }
         sent = true;
       },
-      onResponseStart(_ctrl, statusCode, responseHeaders, statusMessage) {
+      onHeaders(statusCode, headers, _resume, statusMessage) {
         status = statusCode;
-        statusText = statusMessage ?? '';
-        headers = responseHeaders;
+        statusText = statusMessage;
+        rawHeaders = headers;
+        return true;
       },
-      onResponseData(_ctrl, chunk) {
+      onData(chunk) {
         chunks.push(chunk);
+        return true;
       },
-      onResponseEnd() {
-        settle(undefined, { status, statusText, headers, body: Buffer.concat(chunks) });
+      onComplete() {
+        settle(undefined, response(status, statusText, rawHeaders, Buffer.concat(chunks)));
       },
-      onResponseError(_ctrl, err) {
+      onError(err) {
         const code = errorCode(err);
         const kind = TIMEOUT_CODES.has(code) ? 'timeout' : 'network';
         settle(new AttemptFailure(kind, code, sent, describe(err)));
@@ -140,4 +151,36 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       handler,
     );
   });
+}
+
+const CONTENT_ENCODING = 'content-encoding';
+
+/** A class, not an object literal with a getter: V8 builds those slowly (about a microsecond each). */
+class BufferedResponse implements ExchangeResponse {
+  readonly contentEncoding: string | undefined;
+  #parsed: IncomingHttpHeaders | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    private readonly raw: Buffer[],
+    readonly body: Buffer,
+  ) {
+    let encoding: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length === CONTENT_ENCODING.length && name.toString('latin1').toLowerCase() === CONTENT_ENCODING) {
+        encoding = raw[i + 1]!.toString('latin1').trim().toLowerCase();
+      }
+    }
+    this.contentEncoding = encoding;
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return (this.#parsed ??= util.parseHeaders(this.raw) as IncomingHttpHeaders);
+  }
+}
+
+function response(status: number, statusText: string, raw: Buffer[], body: Buffer): ExchangeResponse {
+  return new BufferedResponse(status, statusText, raw, body);
 }
