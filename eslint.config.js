@@ -10,6 +10,7 @@ export default tseslint.config(
       'data/',
       'coverage/',
       '.tmp/',
+      'dist/',
       '**/*.js',
       '!eslint.config.js',
     ],

@@ -14,7 +14,8 @@ if (upstream === undefined) {
   process.stderr.write('usage: bare-proxy.ts <upstream origin>\n');
   process.exit(2);
 }
-const pool = new Pool(upstream, { connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+const connections = Number(process.argv[3] ?? 64);
+const pool = new Pool(upstream, { connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];

@@ -17,7 +17,7 @@ import {
 } from './load.ts';
 import { Children } from './processes.ts';
 import { formatProfiles, profileProxies, type ProfileFigures } from './profile-run.ts';
-import { BENCH_KEY, startBareProxy, startGateway, startUpstream } from './servers.ts';
+import { BENCH_KEY, buildGateway, startBareProxy, startGateway, startUpstream } from './servers.ts';
 import { cpuMs } from './proc-cpu.ts';
 import { summarizeRuns, tableOf, type Run, type Target } from './summary.ts';
 
@@ -79,6 +79,7 @@ export async function runGateway(options: GatewayOptions): Promise<SectionResult
     return wrk === undefined ? autocannonLoad(req) : wrkLoad(wrk, script, req);
   };
 
+  await buildGateway();
   const children = new Children();
   try {
     log(`starting upstream, bare proxy and gateway (load tool: ${tool})`);

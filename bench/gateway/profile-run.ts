@@ -72,7 +72,8 @@ async function profiled(
 
 export async function profileProxies(options: ProfileOptions): Promise<ProfileFigures> {
   const gateway = await profiled(options, 'gateway', (flags) =>
-    startGateway(options.children, options.configDir, options.workDir, flags),
+    // From the sources (tsx), not the bundle: the summary maps frames back to .ts lines that way.
+    startGateway(options.children, options.configDir, options.workDir, flags, { HEVLAYER_FROM_SOURCE: '1' }),
   );
   const bareProxy = await profiled(options, 'bare-proxy', (flags) =>
     startBareProxy(options.children, options.upstream, flags),
