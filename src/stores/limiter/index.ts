@@ -160,15 +160,22 @@ export function withNamespaceLimiter(
     }
   };
 
-  const wait = (lane: Lane, id: number, weight: number, signal: AbortSignal | undefined): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const unsubscribe =
-        signal === undefined
-          ? undefined
-          : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
-      lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve, reject });
-      lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
-    });
+  /** Queues a request; `start` runs when it is admitted, `reject` when it gives up. */
+  const enqueue = (
+    lane: Lane,
+    id: number,
+    weight: number,
+    signal: AbortSignal | undefined,
+    start: () => void,
+    reject: (err: HevError) => void,
+  ): void => {
+    const unsubscribe =
+      signal === undefined
+        ? undefined
+        : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
+    lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve: start, reject });
+    lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
+  };
 
   const release = (lane: Lane, weight: number): void => {
     units -= weight;
@@ -224,7 +231,12 @@ export function withNamespaceLimiter(
       observer?.onQueue?.({ ns, weight: ticket.weight, waitMs: 0, outcome: 'admitted' });
       return holding(lane, ticket.weight, fn);
     }
-    return wait(lane, ticket.id, ticket.weight, signal).then(() => holding(lane, ticket.weight, fn));
+    return new Promise<T>((resolve, reject) => {
+      const start = (): void => {
+        holding(lane, ticket.weight, fn).then(resolve, reject);
+      };
+      enqueue(lane, ticket.id, ticket.weight, signal, start, reject);
+    });
   };
   const queryCost = (body: Payload) => payloadQueryWeight(body, weights, cap);
 

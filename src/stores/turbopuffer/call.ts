@@ -115,11 +115,7 @@ export async function callUpstream(
   ctx: CallContext = {},
   timeoutMs = cfg.timeoutMs,
 ): Promise<UpstreamResult> {
-  const description: CallDescription = {
-    store: cfg.store,
-    op: call.op,
-    ...(call.ns === undefined ? {} : { ns: call.ns }),
-  };
+  const description: CallDescription = { store: cfg.store, op: call.op, ns: call.ns };
   const deadline = cfg.clock.now() + timeoutMs;
   const headers =
     ctx.requestId === undefined ? call.headers : { ...call.headers, 'x-request-id': ctx.requestId };
@@ -139,9 +135,9 @@ export async function callUpstream(
         method: call.method,
         path: call.path,
         headers,
-        ...(call.body === undefined ? {} : { body: call.body }),
+        body: call.body,
         timeoutMs: Math.max(1, Math.min(cfg.attemptTimeoutMs, remainingMs)),
-        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+        signal: ctx.signal,
       });
     } catch (err) {
       if (!(err instanceof AttemptFailure)) throw err;

@@ -24,9 +24,9 @@ export interface ExchangeRequest {
   /** Path and query string, already percent-encoded. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: Buffer;
+  readonly body: Buffer | undefined;
   readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
+  readonly signal: AbortSignal | undefined;
 }
 
 export interface ExchangeResponse {

@@ -14,7 +14,7 @@ export interface CallDescription {
   readonly store: string;
   /** e.g. `query`. */
   readonly op: string;
-  readonly ns?: string;
+  readonly ns?: string | undefined;
 }
 
 const REDACTED = '[redacted]';
