@@ -3,6 +3,7 @@
  * code path logs a key, header map or store options object in the first place.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { createLogDestination } from './log-destination.ts';
 
 export type { Logger } from 'pino';
 
@@ -34,19 +35,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination !== undefined) return pino(config, options.destination);
-  // One log line per request: a write syscall per line is a measurable share of a proxied
-  // request's cost here. Lines are buffered (up to 8 KiB) and flushed at least every
-  // FLUSH_INTERVAL_MS, so under load one syscall carries dozens of lines and a quiet gateway's
-  // lines still appear promptly; pino flushes synchronously on exit.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
-  const timer = setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      clearInterval(timer); // destroyed: nothing left to flush
-    }
-  }, FLUSH_INTERVAL_MS);
-  timer.unref();
+  // One log line per request: a write syscall per line, or lines kept as strings until a batch is
+  // written, are each a measurable share of a proxied request's cost. Lines are copied into an
+  // off-heap buffer and written when it fills and at least every FLUSH_INTERVAL_MS, so under load
+  // one syscall carries hundreds of lines and a quiet gateway's lines still appear promptly.
+  const destination = createLogDestination({ fd: 1, flushIntervalMs: FLUSH_INTERVAL_MS });
+  process.once('exit', () => destination.flushSync());
   return pino(config, destination);
 }
 
