@@ -54,6 +54,7 @@ export const DEFAULT_QUEUE_TIMEOUT_MS = 2_000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 interface Waiter {
+  readonly id: number;
   readonly ns: string;
   readonly weight: number;
   readonly enqueuedAt: number;
@@ -70,7 +71,8 @@ interface Waiter {
 interface Lane {
   readonly ns: string;
   readonly queue: WeightedQueue;
-  readonly waiters: Map<number, Waiter>;
+  /** In queue order, which is also admission order (the queue is strict FIFO). */
+  readonly waiters: Waiter[];
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -108,7 +110,7 @@ export function withNamespaceLimiter(
   const laneOf = (ns: string): Lane => {
     let lane = lanes.get(ns);
     if (lane === undefined) {
-      lane = { ns, queue: new WeightedQueue(cap), waiters: new Map(), timer: undefined };
+      lane = { ns, queue: new WeightedQueue(cap), waiters: [], timer: undefined };
       lanes.set(ns, lane);
     }
     return lane;
@@ -120,9 +122,12 @@ export function withNamespaceLimiter(
     }
   };
   const leave = (lane: Lane, id: number, outcome: QueueOutcome): Waiter | undefined => {
-    const waiter = lane.waiters.get(id);
-    if (waiter === undefined) return undefined;
-    lane.waiters.delete(id);
+    // Admissions take the head; only a cancellation looks further.
+    const index = lane.waiters[0]?.id === id ? 0 : lane.waiters.findIndex((w) => w.id === id);
+    if (index < 0) return undefined;
+    const waiter = lane.waiters[index] as Waiter;
+    if (index === 0) lane.waiters.shift();
+    else lane.waiters.splice(index, 1);
     waiter.unsubscribe?.();
     observer?.onQueue?.({
       ns: lane.ns,
@@ -150,13 +155,13 @@ export function withNamespaceLimiter(
   const expire = (lane: Lane): void => {
     lane.timer = undefined;
     const now = performance.now();
-    for (const [id, waiter] of lane.waiters) {
+    for (let waiter = lane.waiters[0]; waiter !== undefined; waiter = lane.waiters[0]) {
       const dueIn = waiter.enqueuedAt + queueTimeoutMs - now;
       if (dueIn > 0) {
         lane.timer = setTimeout(expire, dueIn, lane);
         return;
       }
-      giveUp(lane, id, 'timeout', rateLimited(lane, waiter.weight));
+      giveUp(lane, waiter.id, 'timeout', rateLimited(lane, waiter.weight));
     }
   };
 
@@ -173,7 +178,7 @@ export function withNamespaceLimiter(
       signal === undefined
         ? undefined
         : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
-    lane.waiters.set(id, { ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve: start, reject });
+    lane.waiters.push({ id, ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve: start, reject });
     lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
   };
 
