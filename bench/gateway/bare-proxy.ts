@@ -1,10 +1,10 @@
 /**
  * The baseline proxy, run as its own process: node:http in front, an undici keep-alive Pool behind
- * (as many connections as the gateway's turbopuffer adapter opens by default), the request body
+ * (16 or 64 connections: see the gateway section's two baselines), the request body
  * buffered and forwarded, status and body relayed. No routing, auth, limits, logs or metrics: the
  * least any proxy must do. Prints {"port":N} when ready.
  *
- * Usage: node --import tsx bench/gateway/bare-proxy.ts <upstream origin>
+ * Usage: node --import tsx bench/gateway/bare-proxy.ts <upstream origin> [connections, default 64]
  */
 import { createServer } from 'node:http';
 import { Pool } from 'undici';

@@ -75,8 +75,8 @@ export async function profileProxies(options: ProfileOptions): Promise<ProfileFi
     // From the sources (tsx), not the bundle: the summary maps frames back to .ts lines that way.
     startGateway(options.children, options.configDir, options.workDir, flags, { HEVLAYER_FROM_SOURCE: '1' }),
   );
-  const bareProxy = await profiled(options, 'bare-proxy', (flags) =>
-    startBareProxy(options.children, options.upstream, flags),
+  const bareProxy = await profiled(options, 'bare-16', (flags) =>
+    startBareProxy(options.children, options.upstream, 16, flags),
   );
   return { gateway, bareProxy };
 }
@@ -96,7 +96,7 @@ export function formatProfiles(p: ProfileFigures): string {
   const g = p.gateway;
   const b = p.bareProxy;
   return [
-    `CPU profile (--cpu-prof, 50 connections): gateway ${g.cpuUsPerRequest} µs CPU/request at ${g.rps} req/s; bare proxy ${b.cpuUsPerRequest} µs CPU/request at ${b.rps} req/s`,
+    `CPU profile (--cpu-prof, 50 connections): gateway ${g.cpuUsPerRequest} µs CPU/request at ${g.rps} req/s; bare-16 proxy ${b.cpuUsPerRequest} µs CPU/request at ${b.rps} req/s`,
     `(busy = non-idle samples of the event-loop thread: includes time the process was runnable but preempted)`,
     `profiles: ${g.file} ${b.file}`,
     ...lines('gateway self time by area:', g.profile.selfByArea, g.requests),

@@ -46,8 +46,13 @@ export function startUpstream(children: Children): Promise<Server> {
   return tsChild(children, 'upstream', 'bench/gateway/upstream.ts', [], []);
 }
 
-export function startBareProxy(children: Children, upstream: string, flags: string[] = []): Promise<Server> {
-  return tsChild(children, 'bare proxy', 'bench/gateway/bare-proxy.ts', [upstream], flags);
+export function startBareProxy(
+  children: Children,
+  upstream: string,
+  connections: number,
+  flags: string[] = [],
+): Promise<Server> {
+  return tsChild(children, `bare proxy (${connections})`, 'bench/gateway/bare-proxy.ts', [upstream, String(connections)], flags);
 }
 
 /**

@@ -7,8 +7,13 @@ import type { TableRow } from '../lib/report.ts';
 import { median, round } from '../lib/stats.ts';
 import type { LoadResult } from './load.ts';
 
+/** `bare-16`/`bare-64`: the bare proxy with an undici Pool of 16 or 64 upstream connections. */
+export type TargetName = 'direct' | 'bare-16' | 'bare-64' | 'gateway';
+export const BASELINES = ['bare-16', 'bare-64'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
 export interface Target {
-  readonly name: 'direct' | 'bare-proxy' | 'gateway';
+  readonly name: TargetName;
   readonly url: string;
   /** The process that answers the load generator (its CPU time is measured per run). */
   readonly pid: number | undefined;
@@ -36,14 +41,16 @@ type ByConnections = Record<number, number>;
 export interface GatewaySummary {
   readonly byTarget: Record<string, Record<number, TargetFigures>>;
   readonly ratios: {
-    gatewayVsBare: ByConnections;
-    bareVsDirect: ByConnections;
-    gatewayVsDirect: ByConnections;
-    /** CPU per request of the gateway process / of the bare proxy process. */
-    gatewayVsBareCpuPerRequest: ByConnections;
+    /** Gateway throughput / each bare proxy's, per connection count. */
+    gatewayVs: Record<Baseline, ByConnections>;
+    /** Each proxy's throughput / the upstream's served directly. */
+    vsDirect: Record<string, ByConnections>;
+    /** CPU per request of the gateway process / of each bare proxy process. */
+    gatewayCpuVs: Record<Baseline, ByConnections>;
   };
-  readonly addedP50Ms: { bareProxy: ByConnections; gateway: ByConnections };
-  readonly addedP99Ms: { bareProxy: ByConnections; gateway: ByConnections };
+  /** p50 (p99) via each proxy − p50 (p99) direct. */
+  readonly addedP50Ms: Record<string, ByConnections>;
+  readonly addedP99Ms: Record<string, ByConnections>;
 }
 
 const ms = (us: number) => round(us / 1000, 3);
@@ -83,34 +90,32 @@ export function summarizeRuns(
   }
   const out: GatewaySummary = {
     byTarget,
-    ratios: { gatewayVsBare: {}, bareVsDirect: {}, gatewayVsDirect: {}, gatewayVsBareCpuPerRequest: {} },
-    addedP50Ms: { bareProxy: {}, gateway: {} },
-    addedP99Ms: { bareProxy: {}, gateway: {} },
+    ratios: {
+      gatewayVs: { 'bare-16': {}, 'bare-64': {} },
+      vsDirect: {},
+      gatewayCpuVs: { 'bare-16': {}, 'bare-64': {} },
+    },
+    addedP50Ms: {},
+    addedP99Ms: {},
   };
+  const of = (name: string, c: number) => runs[`${name}@${c}`] ?? [];
   for (const c of connections) {
-    const direct = runs[`direct@${c}`] ?? [];
-    const bare = runs[`bare-proxy@${c}`] ?? [];
-    const gw = runs[`gateway@${c}`] ?? [];
-    out.ratios.gatewayVsBare[c] = round(
-      paired(gw, bare, (x, y) => x.rps / y.rps),
-      3,
-    );
-    out.ratios.bareVsDirect[c] = round(
-      paired(bare, direct, (x, y) => x.rps / y.rps),
-      3,
-    );
-    out.ratios.gatewayVsDirect[c] = round(
-      paired(gw, direct, (x, y) => x.rps / y.rps),
-      3,
-    );
-    out.ratios.gatewayVsBareCpuPerRequest[c] = round(
-      paired(gw, bare, (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest),
-      2,
-    );
-    out.addedP50Ms.bareProxy[c] = ms(paired(bare, direct, (x, y) => x.p50Us - y.p50Us));
-    out.addedP50Ms.gateway[c] = ms(paired(gw, direct, (x, y) => x.p50Us - y.p50Us));
-    out.addedP99Ms.bareProxy[c] = ms(paired(bare, direct, (x, y) => x.p99Us - y.p99Us));
-    out.addedP99Ms.gateway[c] = ms(paired(gw, direct, (x, y) => x.p99Us - y.p99Us));
+    const direct = of('direct', c);
+    const gw = of('gateway', c);
+    for (const b of BASELINES) {
+      out.ratios.gatewayVs[b][c] = round(paired(gw, of(b, c), (x, y) => x.rps / y.rps), 3);
+      out.ratios.gatewayCpuVs[b][c] = round(
+        paired(gw, of(b, c), (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest),
+        2,
+      );
+    }
+    for (const t of targets) {
+      if (t.name === 'direct') continue;
+      const mine = of(t.name, c);
+      (out.ratios.vsDirect[t.name] ??= {})[c] = round(paired(mine, direct, (x, y) => x.rps / y.rps), 3);
+      (out.addedP50Ms[t.name] ??= {})[c] = ms(paired(mine, direct, (x, y) => x.p50Us - y.p50Us));
+      (out.addedP99Ms[t.name] ??= {})[c] = ms(paired(mine, direct, (x, y) => x.p99Us - y.p99Us));
+    }
   }
   return out;
 }
@@ -125,18 +130,7 @@ export function tableOf(
     for (const t of targets) {
       const f = s.byTarget[t.name]?.[c];
       if (f === undefined) continue;
-      const added =
-        t.name === 'direct'
-          ? undefined
-          : t.name === 'gateway'
-            ? s.addedP50Ms.gateway[c]
-            : s.addedP50Ms.bareProxy[c];
-      const addedP99 =
-        t.name === 'direct'
-          ? undefined
-          : t.name === 'gateway'
-            ? s.addedP99Ms.gateway[c]
-            : s.addedP99Ms.bareProxy[c];
+      const gateway = t.name === 'gateway';
       rows.push({
         connections: c,
         target: t.name,
@@ -144,15 +138,11 @@ export function tableOf(
         'p50 ms': f.p50Ms,
         'p99 ms': f.p99Ms,
         'CPU µs/req': f.cpuUsPerRequest,
-        'added p50 ms': added ?? '-',
-        'added p99 ms': addedP99 ?? '-',
-        'vs direct':
-          t.name === 'direct'
-            ? 1
-            : t.name === 'gateway'
-              ? (s.ratios.gatewayVsDirect[c] ?? '-')
-              : (s.ratios.bareVsDirect[c] ?? '-'),
-        'vs bare proxy': t.name === 'gateway' ? (s.ratios.gatewayVsBare[c] ?? '-') : '-',
+        'added p50 ms': s.addedP50Ms[t.name]?.[c] ?? '-',
+        'added p99 ms': s.addedP99Ms[t.name]?.[c] ?? '-',
+        'vs direct': t.name === 'direct' ? 1 : (s.ratios.vsDirect[t.name]?.[c] ?? '-'),
+        'vs bare-16': gateway ? (s.ratios.gatewayVs['bare-16'][c] ?? '-') : '-',
+        'vs bare-64': gateway ? (s.ratios.gatewayVs['bare-64'][c] ?? '-') : '-',
         errors: f.errors,
       });
     }
