@@ -20,7 +20,11 @@ function newestSource(dir) {
   return newest;
 }
 
-if (process.env.HEVLAYER_FROM_SOURCE !== '1' && existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(`${root}src`)) {
+if (
+  process.env.HEVLAYER_FROM_SOURCE !== '1' &&
+  existsSync(bundle) &&
+  statSync(bundle).mtimeMs >= newestSource(`${root}src`)
+) {
   await import(bundle);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -52,7 +52,13 @@ export function startBareProxy(
   connections: number,
   flags: string[] = [],
 ): Promise<Server> {
-  return tsChild(children, `bare proxy (${connections})`, 'bench/gateway/bare-proxy.ts', [upstream, String(connections)], flags);
+  return tsChild(
+    children,
+    `bare proxy (${connections})`,
+    'bench/gateway/bare-proxy.ts',
+    [upstream, String(connections)],
+    flags,
+  );
 }
 
 /**

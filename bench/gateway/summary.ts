@@ -103,7 +103,10 @@ export function summarizeRuns(
     const direct = of('direct', c);
     const gw = of('gateway', c);
     for (const b of BASELINES) {
-      out.ratios.gatewayVs[b][c] = round(paired(gw, of(b, c), (x, y) => x.rps / y.rps), 3);
+      out.ratios.gatewayVs[b][c] = round(
+        paired(gw, of(b, c), (x, y) => x.rps / y.rps),
+        3,
+      );
       out.ratios.gatewayCpuVs[b][c] = round(
         paired(gw, of(b, c), (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest),
         2,
@@ -112,7 +115,10 @@ export function summarizeRuns(
     for (const t of targets) {
       if (t.name === 'direct') continue;
       const mine = of(t.name, c);
-      (out.ratios.vsDirect[t.name] ??= {})[c] = round(paired(mine, direct, (x, y) => x.rps / y.rps), 3);
+      (out.ratios.vsDirect[t.name] ??= {})[c] = round(
+        paired(mine, direct, (x, y) => x.rps / y.rps),
+        3,
+      );
       (out.addedP50Ms[t.name] ??= {})[c] = ms(paired(mine, direct, (x, y) => x.p50Us - y.p50Us));
       (out.addedP99Ms[t.name] ??= {})[c] = ms(paired(mine, direct, (x, y) => x.p99Us - y.p99Us));
     }

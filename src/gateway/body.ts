@@ -18,7 +18,10 @@ function inflaterFor(header: string | string[] | undefined): Transform | undefin
   if (encoding === 'identity' || encoding === '') return undefined;
   if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
   if (encoding === 'deflate') return createInflate();
-  return new HevError('HEV_UNSUPPORTED_MEDIA_TYPE', `unsupported content-encoding ${JSON.stringify(encoding)}`);
+  return new HevError(
+    'HEV_UNSUPPORTED_MEDIA_TYPE',
+    `unsupported content-encoding ${JSON.stringify(encoding)}`,
+  );
 }
 
 /**

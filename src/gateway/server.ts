@@ -38,7 +38,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export function createGatewayServer(options: GatewayServerOptions): FastifyInstance {
   let requestSeq = 0;
   const nextRequestId = (): string => `req-${(++requestSeq).toString(36)}`;
-  let dataPlane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  // Filled in once the app (and its logger) exists; the server takes no request before listen().
+  const dataPlane: { handle?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     bodyLimit,
@@ -58,7 +59,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     childLoggerFactory: (logger) => logger,
     serverFactory: (fastifyHandler) => {
       const server = createServer((req, res) => {
-        if (dataPlane?.(req, res) !== true) fastifyHandler(req, res);
+        if (dataPlane.handle?.(req, res) !== true) fastifyHandler(req, res);
       });
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       return server;
@@ -71,7 +72,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     closing = true;
     done();
   });
-  dataPlane = createTurbopufferHandler({
+  dataPlane.handle = createTurbopufferHandler({
     resolver: options.resolver,
     authorizer,
     bodyLimit,

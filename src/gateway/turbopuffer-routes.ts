@@ -43,7 +43,11 @@ interface Route {
   /** HTTP status of a successful answer. */
   readonly status: number;
   readonly takesBody: boolean;
-  readonly run: (target: NamespaceTarget, body: Payload | undefined, ctx: StoreCallContext) => Promise<Payload>;
+  readonly run: (
+    target: NamespaceTarget,
+    body: Payload | undefined,
+    ctx: StoreCallContext,
+  ) => Promise<Payload>;
 }
 
 const nsRoute = (
@@ -209,7 +213,12 @@ export function createTurbopufferHandler(
     });
   };
 
-  const write = (x: Exchange, status: number, bytes: Buffer, extra?: Readonly<Record<string, string>>): void => {
+  const write = (
+    x: Exchange,
+    status: number,
+    bytes: Buffer,
+    extra?: Readonly<Record<string, string>>,
+  ): void => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': bytes.length,

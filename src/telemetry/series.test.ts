@@ -11,7 +11,12 @@ describe('FastHistogram and FastCounter', () => {
     const theirs = new Registry();
     const ours = new Registry();
     const names = { name: 'x_seconds', help: 'help text', labelNames: ['route', 'status'] as const };
-    const h1 = new Histogram({ ...names, labelNames: [...names.labelNames], buckets: BUCKETS, registers: [theirs] });
+    const h1 = new Histogram({
+      ...names,
+      labelNames: [...names.labelNames],
+      buckets: BUCKETS,
+      registers: [theirs],
+    });
     const h2 = new FastHistogram({ ...names, buckets: BUCKETS, registers: [ours] });
     const c1 = new Counter({ name: 'x_total', help: 'count', labelNames: ['route'], registers: [theirs] });
     const c2 = new FastCounter({ name: 'x_total', help: 'count', labelNames: ['route'], registers: [ours] });
@@ -35,7 +40,13 @@ describe('FastHistogram and FastCounter', () => {
 
   it('ignores non-finite observations and forgets series on reset', async () => {
     const registry = new Registry();
-    const h = new FastHistogram({ name: 'z', help: 'z', labelNames: ['a'], buckets: BUCKETS, registers: [registry] });
+    const h = new FastHistogram({
+      name: 'z',
+      help: 'z',
+      labelNames: ['a'],
+      buckets: BUCKETS,
+      registers: [registry],
+    });
     h.labels({ a: '1' }).observe(Number.NaN);
     h.labels({ a: '1' }).observe(0.5);
     expect(await registry.metrics()).toContain('z_count{a="1"} 1');

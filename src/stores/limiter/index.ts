@@ -178,7 +178,15 @@ export function withNamespaceLimiter(
       signal === undefined
         ? undefined
         : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
-    lane.waiters.push({ id, ns: lane.ns, weight, enqueuedAt: performance.now(), unsubscribe, resolve: start, reject });
+    lane.waiters.push({
+      id,
+      ns: lane.ns,
+      weight,
+      enqueuedAt: performance.now(),
+      unsubscribe,
+      resolve: start,
+      reject,
+    });
     lane.timer ??= setTimeout(expire, queueTimeoutMs, lane);
   };
 

@@ -169,7 +169,10 @@ class BufferedResponse implements ExchangeResponse {
     let encoding: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
-      if (name.length === CONTENT_ENCODING.length && name.toString('latin1').toLowerCase() === CONTENT_ENCODING) {
+      if (
+        name.length === CONTENT_ENCODING.length &&
+        name.toString('latin1').toLowerCase() === CONTENT_ENCODING
+      ) {
         encoding = raw[i + 1]!.toString('latin1').trim().toLowerCase();
       }
     }

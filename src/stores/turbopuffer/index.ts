@@ -212,7 +212,14 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     // that a concurrent writer has just re-created).
     deleteNamespace: (ns, ctx) =>
       run(
-        { op: 'delete namespace', ns, method: 'DELETE', path: nsPath('v2', ns), safety: 'unsafe', headers: getHeaders },
+        {
+          op: 'delete namespace',
+          ns,
+          method: 'DELETE',
+          path: nsPath('v2', ns),
+          safety: 'unsafe',
+          headers: getHeaders,
+        },
         ctx,
       ),
     listNamespaces: (params, ctx) => get('list namespaces', undefined, basePath + listPath(params), ctx),
