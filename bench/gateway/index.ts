@@ -19,7 +19,7 @@ import { Children } from './processes.ts';
 import { formatProfiles, profileProxies, type ProfileFigures } from './profile-run.ts';
 import { BENCH_KEY, buildGateway, startBareProxy, startGateway, startUpstream } from './servers.ts';
 import { cpuMs } from './proc-cpu.ts';
-import { summarizeRuns, tableOf, type Run, type Target } from './summary.ts';
+import { BASELINES, summarizeRuns, tableOf, type Run, type Target } from './summary.ts';
 
 export interface GatewayOptions {
   readonly quick: boolean;
@@ -128,22 +128,15 @@ export async function runGateway(options: GatewayOptions): Promise<SectionResult
     }
     const summary = summarizeRuns(runs, targets, CONNECTIONS);
     const targetChecks: TargetCheck[] = [
-      ...CONNECTIONS.map((c) =>
-        check(
-          `gateway/bare-16 throughput at ${c} connection${c === 1 ? '' : 's'}`,
-          summary.ratios.gatewayVs['bare-16'][c] ?? Number.NaN,
-          '×',
-          '>=',
-          0.85,
-        ),
-      ),
-      ...CONNECTIONS.map((c) =>
-        check(
-          `gateway/bare-64 throughput at ${c} connection${c === 1 ? '' : 's'}`,
-          summary.ratios.gatewayVs['bare-64'][c] ?? Number.NaN,
-          '×',
-          '>=',
-          0.85,
+      ...BASELINES.flatMap((b) =>
+        CONNECTIONS.map((c) =>
+          check(
+            `gateway/${b} throughput at ${c} connection${c === 1 ? '' : 's'}`,
+            summary.ratios.gatewayVs[b][c] ?? Number.NaN,
+            '×',
+            '>=',
+            0.85,
+          ),
         ),
       ),
       check(

@@ -101,7 +101,8 @@ export function installObservability(
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       index: request.hevIndex,
-      store: request.hevStore,
+      // fastify serves no store-backed route: the data routes report their store themselves.
+      store: undefined,
       principal: request.principal?.name,
       status: reply.statusCode,
       ms: reply.elapsedTime,

@@ -8,13 +8,11 @@ import type { Principal } from './auth.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     hevIndex: string | undefined;
-    hevStore: string | undefined;
     principal: Principal | undefined;
   }
 }
 
 export function installRequestContext(app: FastifyInstance): void {
   app.decorateRequest('hevIndex', undefined);
-  app.decorateRequest('hevStore', undefined);
   app.decorateRequest('principal', undefined);
 }

@@ -78,7 +78,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     bodyLimit,
     ...(options.jsonLimits === undefined ? {} : { jsonLimits: options.jsonLimits }),
     record,
-    log: () => app.log,
+    log: app.log,
     nextRequestId,
     closing: () => closing,
   });

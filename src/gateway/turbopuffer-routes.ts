@@ -156,7 +156,7 @@ export interface TurbopufferHandlerOptions {
   readonly bodyLimit: number;
   readonly jsonLimits?: JsonLimits;
   readonly record: RequestRecorder;
-  readonly log: () => FastifyBaseLogger;
+  readonly log: FastifyBaseLogger;
   /** The request id when the client sent no `x-request-id` (shared with fastify's routes). */
   readonly nextRequestId: () => string;
   /** True once the server began to close: new requests get 503 and `connection: close`. */
@@ -232,7 +232,7 @@ export function createTurbopufferHandler(
   const fail = (x: Exchange, err: unknown): void => {
     const hev = toHevError(err);
     x.index ??= hev.index;
-    if (hev.status >= 500) options.log().error({ reqId: x.id, err, code: hev.code }, 'request failed');
+    if (hev.status >= 500) options.log.error({ reqId: x.id, err, code: hev.code }, 'request failed');
     if (x.res.headersSent) {
       x.res.destroy();
       return;

@@ -55,7 +55,6 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 interface Waiter {
   readonly id: number;
-  readonly ns: string;
   readonly weight: number;
   readonly enqueuedAt: number;
   readonly unsubscribe: (() => void) | undefined;
@@ -180,7 +179,6 @@ export function withNamespaceLimiter(
         : onAbort(signal, () => giveUp(lane, id, 'aborted', cancelled(lane.ns, signal)));
     lane.waiters.push({
       id,
-      ns: lane.ns,
       weight,
       enqueuedAt: performance.now(),
       unsubscribe,
