@@ -50,7 +50,7 @@ const CONNECTIONS = [1, 50] as const;
 function plan(quick: boolean) {
   return quick
     ? { rounds: 1, seconds: 2, warmupSeconds: 2, profileSeconds: 3, ablationRounds: 1, ablationSeconds: 1 }
-    : { rounds: 3, seconds: 10, warmupSeconds: 5, profileSeconds: 10, ablationRounds: 8, ablationSeconds: 2 };
+    : { rounds: 6, seconds: 5, warmupSeconds: 5, profileSeconds: 10, ablationRounds: 8, ablationSeconds: 2 };
 }
 
 /** One request through each target; the proxies must answer exactly what the upstream answers. */

@@ -5,6 +5,7 @@
  * recorder, so both produce identical lines and series.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { lineWriter } from '../telemetry/line-writer.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
 // Status codes as strings, made once (not per request).
@@ -69,11 +70,19 @@ export function createRequestRecorder(
     memo(([route, method, index, status]) =>
       metrics.requests.labels({ route: route!, method: method!, index: index!, status: status! }),
     );
+  // The request line, serialized here rather than by pino (see line-writer.ts for why); the same
+  // keys in the same order as the object below, which is what a non-pino logger gets.
+  const write = lineWriter(log, REQUEST_LINE_KEYS);
   return (r) => {
     const index = r.index ?? '';
     if (count !== undefined && duration !== undefined) {
       count(r.route, r.method, index, STATUS_TEXT[r.status] ?? String(r.status)).inc();
       duration(r.route, r.method, index).observe(r.ms / 1000);
+    }
+    const level = r.status >= 500 ? 'error' : 'info';
+    if (write !== undefined) {
+      write(level, requestLineProps(r), 'request');
+      return;
     }
     const line = {
       reqId: r.reqId,
@@ -85,9 +94,19 @@ export function createRequestRecorder(
       status: r.status,
       ms: Math.round(r.ms * 100) / 100,
     };
-    if (r.status >= 500) log.error(line, 'request');
-    else log.info(line, 'request');
+    log[level](line, 'request');
   };
+}
+
+const REQUEST_LINE_KEYS = ['reqId', 'method', 'route', 'index', 'store', 'principal', 'status', 'ms'];
+
+/** `,"key":value` for each field that is set, as pino serializes them (undefined fields are left out). */
+function requestLineProps(r: RequestRecord): string {
+  let props = `,"reqId":${JSON.stringify(r.reqId)},"method":${JSON.stringify(r.method)},"route":${JSON.stringify(r.route)}`;
+  if (r.index !== undefined) props += `,"index":${JSON.stringify(r.index)}`;
+  if (r.store !== undefined) props += `,"store":${JSON.stringify(r.store)}`;
+  if (r.principal !== undefined) props += `,"principal":${JSON.stringify(r.principal)}`;
+  return `${props},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100}`;
 }
 
 export function installObservability(

@@ -63,7 +63,8 @@ export interface CallerConfig {
   readonly origin: string;
   readonly store: string;
   readonly apiKey: string;
-  readonly baseHeaders: Readonly<Record<string, string>>;
+  /** Headers of every call, as a flat `[name, value, …]` list. */
+  readonly baseHeaders: readonly string[];
   readonly policy: RetryPolicyOptions;
   readonly timeoutMs: number;
   readonly attemptTimeoutMs: number;
@@ -80,8 +81,8 @@ export interface UpstreamCall {
   readonly path: string;
   readonly safety: CallSafety;
   readonly body?: Buffer;
-  /** Every request header except x-request-id (the store builds these sets once). */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Every request header except x-request-id, as a flat `[name, value, …]` list (the store builds these once). */
+  readonly headers: readonly string[];
 }
 
 export interface CallContext {
@@ -118,7 +119,7 @@ export async function callUpstream(
   const description: CallDescription = { store: cfg.store, op: call.op, ns: call.ns };
   const deadline = cfg.clock.now() + timeoutMs;
   const headers =
-    ctx.requestId === undefined ? call.headers : { ...call.headers, 'x-request-id': ctx.requestId };
+    ctx.requestId === undefined ? call.headers : [...call.headers, 'x-request-id', ctx.requestId];
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal?.aborted === true) throw cancelled(description, ctx.signal);
     const remainingMs = deadline - cfg.clock.now();

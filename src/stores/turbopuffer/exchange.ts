@@ -23,7 +23,8 @@ export interface ExchangeRequest {
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** Path and query string, already percent-encoded. */
   readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
+  /** A flat `[name, value, …]` list. */
+  readonly headers: readonly string[];
   readonly body: Buffer | undefined;
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
@@ -129,7 +130,9 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
         return true;
       },
       onComplete() {
-        settle(undefined, response(status, statusText, rawHeaders, Buffer.concat(chunks)));
+        // One chunk (the usual case for a JSON answer) is undici's own copy: no need to copy it again.
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        settle(undefined, response(status, statusText, rawHeaders, body));
       },
       onError(err) {
         const code = errorCode(err);
@@ -143,7 +146,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
         origin: req.origin,
         method: req.method,
         path: req.path,
-        headers: req.headers,
+        headers: req.headers as string[],
         body: req.body ?? null,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,

@@ -145,12 +145,16 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     origin: url.origin,
     store,
     apiKey: options.apiKey,
-    baseHeaders: {
-      authorization: `Bearer ${options.apiKey}`,
-      accept: 'application/json',
-      'accept-encoding': 'gzip',
-      'user-agent': 'hevlayer',
-    },
+    // No `accept`: turbopuffer answers JSON whatever it says, and undici validates every header of
+    // every request (a flat list also skips its object-iteration checks).
+    baseHeaders: [
+      'authorization',
+      `Bearer ${options.apiKey}`,
+      'accept-encoding',
+      'gzip',
+      'user-agent',
+      'hevlayer',
+    ],
     policy,
     timeoutMs,
     attemptTimeoutMs,
@@ -161,8 +165,8 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
   let closed = false;
   // Complete header sets, built once: the per-call work is adding x-request-id.
   const getHeaders = cfg.baseHeaders;
-  const jsonHeaders = { ...getHeaders, 'content-type': 'application/json' };
-  const gzipHeaders = { ...jsonHeaders, 'content-encoding': 'gzip' };
+  const jsonHeaders = [...getHeaders, 'content-type', 'application/json'];
+  const gzipHeaders = [...jsonHeaders, 'content-encoding', 'gzip'];
 
   const run = (call: UpstreamCall, ctx: StoreCallContext | undefined, timeout?: number): Promise<Payload> => {
     if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', `${store} is closed`));
