@@ -19,7 +19,7 @@ import { Children } from './processes.ts';
 import { formatProfiles, profileProxies, type ProfileFigures } from './profile-run.ts';
 import { BENCH_KEY, buildGateway, startBareProxy, startGateway, startUpstream } from './servers.ts';
 import { cpuMs } from './proc-cpu.ts';
-import { BASELINES, summarizeRuns, tableOf, type Run, type Target } from './summary.ts';
+import { summarizeRuns, tableOf, TARGET_BASELINE, type Run, type Target } from './summary.ts';
 
 export interface GatewayOptions {
   readonly quick: boolean;
@@ -50,7 +50,7 @@ const CONNECTIONS = [1, 50] as const;
 function plan(quick: boolean) {
   return quick
     ? { rounds: 1, seconds: 2, warmupSeconds: 2, profileSeconds: 3, ablationRounds: 1, ablationSeconds: 1 }
-    : { rounds: 6, seconds: 5, warmupSeconds: 5, profileSeconds: 10, ablationRounds: 8, ablationSeconds: 2 };
+    : { rounds: 16, seconds: 2, warmupSeconds: 5, profileSeconds: 10, ablationRounds: 8, ablationSeconds: 2 };
 }
 
 /** One request through each target; the proxies must answer exactly what the upstream answers. */
@@ -128,15 +128,13 @@ export async function runGateway(options: GatewayOptions): Promise<SectionResult
     }
     const summary = summarizeRuns(runs, targets, CONNECTIONS);
     const targetChecks: TargetCheck[] = [
-      ...BASELINES.flatMap((b) =>
-        CONNECTIONS.map((c) =>
-          check(
-            `gateway/${b} throughput at ${c} connection${c === 1 ? '' : 's'}`,
-            summary.ratios.gatewayVs[b][c] ?? Number.NaN,
-            '×',
-            '>=',
-            0.85,
-          ),
+      ...CONNECTIONS.map((c) =>
+        check(
+          `gateway/${TARGET_BASELINE} throughput at ${c} connection${c === 1 ? '' : 's'}`,
+          summary.ratios.gatewayVs[TARGET_BASELINE][c] ?? Number.NaN,
+          '×',
+          '>=',
+          0.85,
         ),
       ),
       check(
@@ -186,7 +184,8 @@ export async function runGateway(options: GatewayOptions): Promise<SectionResult
         'added latency = p50 via the proxy − p50 direct, paired by round; the upstream answers a fixed 1,045-byte body',
         'CPU µs/req = user+system CPU of the process answering the load generator (from /proc) per request served: unlike wall-clock figures it does not count time lost to other processes',
         'gateway: hevlayer serve (the bundle `npm start` runs), auth on (one Bearer key), Index cache off, upstream limiter at its default 16 per namespace, logs at info to /dev/null',
-        'bare-16 / bare-64: node:http + undici Pool of 16 / 64 connections, no logs; bare-16 holds as many requests in flight upstream as the gateway, bare-64 is not limited by the 50 connections',
+        "bare-16 / bare-64: node:http + undici Pool of 16 / 64 connections, no logs; bare-16 holds as many requests in flight upstream as the gateway (the throughput target is checked against it), bare-64 is not limited by the 50 connections (reported, not a target: it exceeds the upstream's per-namespace limit)",
+        'targets run one after another in short rounds, their order rotated each round, so that load from elsewhere on a shared machine falls on all of them alike; ratios are computed per round, then the median is taken',
         ...(options.quick ? ['QUICK run: short runs, figures are a smoke test only'] : []),
       ],
       params: {
