@@ -70,19 +70,13 @@ export function createRequestRecorder(
     memo(([route, method, index, status]) =>
       metrics.requests.labels({ route: route!, method: method!, index: index!, status: status! }),
     );
-  // The request line, serialized here rather than by pino (see line-writer.ts for why); the same
-  // keys in the same order as the object below, which is what a non-pino logger gets.
+  // The request line without pino's per-call work where the logger allows it (line-writer.ts).
   const write = lineWriter(log, REQUEST_LINE_KEYS);
   return (r) => {
     const index = r.index ?? '';
     if (count !== undefined && duration !== undefined) {
       count(r.route, r.method, index, STATUS_TEXT[r.status] ?? String(r.status)).inc();
       duration(r.route, r.method, index).observe(r.ms / 1000);
-    }
-    const level = r.status >= 500 ? 'error' : 'info';
-    if (write !== undefined) {
-      write(level, requestLineProps(r), 'request');
-      return;
     }
     const line = {
       reqId: r.reqId,
@@ -94,20 +88,14 @@ export function createRequestRecorder(
       status: r.status,
       ms: Math.round(r.ms * 100) / 100,
     };
-    log[level](line, 'request');
+    const level = r.status >= 500 ? 'error' : 'info';
+    if (write !== undefined) write(level, line, 'request');
+    else log[level](line, 'request');
   };
 }
 
+/** The keys of the request line (the object above), checked once against the logger's serializers. */
 const REQUEST_LINE_KEYS = ['reqId', 'method', 'route', 'index', 'store', 'principal', 'status', 'ms'];
-
-/** `,"key":value` for each field that is set, as pino serializes them (undefined fields are left out). */
-function requestLineProps(r: RequestRecord): string {
-  let props = `,"reqId":${JSON.stringify(r.reqId)},"method":${JSON.stringify(r.method)},"route":${JSON.stringify(r.route)}`;
-  if (r.index !== undefined) props += `,"index":${JSON.stringify(r.index)}`;
-  if (r.store !== undefined) props += `,"store":${JSON.stringify(r.store)}`;
-  if (r.principal !== undefined) props += `,"principal":${JSON.stringify(r.principal)}`;
-  return `${props},"status":${r.status},"ms":${Math.round(r.ms * 100) / 100}`;
-}
 
 export function installObservability(
   app: FastifyInstance,

@@ -23,11 +23,14 @@ const MSG_PREFIX_SYM = (S as unknown as Record<string, symbol | undefined>).msgP
 
 export type LineLevel = 'info' | 'error';
 
+/** Field values this writer serializes itself (strings and numbers; undefined fields are left out, as pino does). */
+export type LineFields = Readonly<Record<string, string | number | undefined>>;
+
 /**
- * `(level, props, msg)`: `props` is the serialized fields as `,"key":value` pairs (what pino
- * calls propStr), `msg` the message. Writes nothing when the level is disabled.
+ * `(level, fields, msg)`: writes what `log[level](fields, msg)` would, fields in their own key
+ * order. Writes nothing when the level is disabled.
  */
-export type LineWriter = (level: LineLevel, props: string, msg: string) => void;
+export type LineWriter = (level: LineLevel, fields: LineFields, msg: string) => void;
 
 interface PinoInternals {
   readonly [key: symbol]: unknown;
@@ -43,8 +46,8 @@ function internalsOf(log: unknown): PinoInternals | undefined {
 }
 
 /**
- * A writer for lines carrying exactly `keys` (each value serialized by the caller as JSON), or
- * undefined when `log` is not a pino logger this can imitate exactly.
+ * A writer for lines whose fields are among `keys`, or undefined when `log` is not a pino logger
+ * this can imitate exactly for those keys.
  */
 export function lineWriter(log: unknown, keys: readonly string[]): LineWriter | undefined {
   const p = internalsOf(log);
@@ -77,8 +80,15 @@ export function lineWriter(log: unknown, keys: readonly string[]): LineWriter | 
   const end = p[S.endSym] as string;
   const msgKey = `,${JSON.stringify(messageKey)}:`;
   const levels = { info: logger.levels.values.info!, error: logger.levels.values.error! };
-  return (level, props, msg) => {
+  return (level, fields, msg) => {
     if (!logger.isLevelEnabled(level)) return;
+    // pino's propStr: `,"key":value` per defined field; JSON.stringify writes a non-finite number
+    // as null, as pino does.
+    let props = '';
+    for (const key in fields) {
+      const value = fields[key];
+      if (value !== undefined) props += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    }
     // The bindings are read per line: a child logger's bindings can change (setBindings).
     stream.write(
       levelPrefix[levels[level]]! +

@@ -243,26 +243,8 @@ export function withNamespaceLimiter(
       return holding(lane, ticket.weight, fn);
     }
     return new Promise<T>((resolve, reject) => {
-      // Settles this promise directly rather than chaining holding()'s: one promise less per queued call.
       const start = (): void => {
-        let pending: Promise<T>;
-        try {
-          pending = fn();
-        } catch (err) {
-          release(lane, ticket.weight);
-          reject(err as Error);
-          return;
-        }
-        pending.then(
-          (value) => {
-            release(lane, ticket.weight);
-            resolve(value);
-          },
-          (err: unknown) => {
-            release(lane, ticket.weight);
-            reject(err as Error);
-          },
-        );
+        holding(lane, ticket.weight, fn).then(resolve, reject);
       };
       enqueue(lane, ticket.id, ticket.weight, signal, start, reject);
     });
