@@ -1,0 +1,185 @@
+/**
+ * The one operation table: every store operation the gateway knows, with the facts each layer of
+ * the dispatch needs (HTTP routes, upstream call, limiter weight class, retry safety, how a sharded
+ * Index serves it). Layers read these facts instead of naming operations, so adding an operation is
+ * one entry here plus what each adapter does with it (docs/architecture.md).
+ *
+ * A store operation is one value, `{op, ns, body, params}`, passed down an ordered stack of layers
+ * (`compose`, in the manner of undici's `Dispatcher.compose`): instrumentation, limiter, shards,
+ * store pool, adapter — and the cache and scan layers to come.
+ */
+import type { Payload } from '../wire/payload.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
+
+/**
+ * How a sharded Index serves the operation (shards/layer.ts):
+ * - `split`: writes, divided by the id hash;
+ * - `query`: scattered to every shard, answers merged;
+ * - `merge-metadata` / `merge-schema`: read on every shard, merged;
+ * - `schema-update`: applied on every shard (missing shards created with it);
+ * - `broadcast`: sent to every shard, missing shards count as done, first answer returned.
+ */
+export type ShardStrategy = 'split' | 'query' | 'merge-metadata' | 'merge-schema' | 'schema-update' | 'broadcast';
+
+export interface OperationSpec {
+  /** `namespace`: addresses one namespace; `store`: the store as a whole. */
+  readonly scope: 'namespace' | 'store';
+  /** The turbopuffer routes a client may use for it (first = canonical, used upstream). */
+  readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[];
+  /** HTTP status of a successful answer. */
+  readonly status: number;
+  /** Whether the request carries a JSON body. */
+  readonly body: boolean;
+  /** Limiter weight class (stores/limiter/weights.ts); `none` bypasses the limiter. */
+  readonly weight: 'query' | 'other' | 'none';
+  /**
+   * `idempotent`: may be retried after the request reached the upstream; `unsafe`: only when the
+   * connection failed before a byte was sent (stores/turbopuffer/retry-policy.ts).
+   */
+  readonly safety: 'idempotent' | 'unsafe';
+  /** Reads change nothing; writes change data or schema. */
+  readonly access: 'read' | 'write';
+  readonly shards: ShardStrategy;
+}
+
+export const OPERATIONS = {
+  write: {
+    scope: 'namespace',
+    routes: [{ method: 'POST', path: '/v2/namespaces/:ns' }],
+    status: 200,
+    body: true,
+    weight: 'other',
+    safety: 'unsafe',
+    access: 'write',
+    shards: 'split',
+  },
+  query: {
+    scope: 'namespace',
+    routes: [{ method: 'POST', path: '/v2/namespaces/:ns/query' }],
+    status: 200,
+    body: true,
+    weight: 'query',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'query',
+  },
+  metadata: {
+    scope: 'namespace',
+    routes: [
+      { method: 'GET', path: '/v2/namespaces/:ns/metadata' },
+      { method: 'GET', path: '/v1/namespaces/:ns/metadata' },
+    ],
+    status: 200,
+    body: false,
+    weight: 'other',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'merge-metadata',
+  },
+  getSchema: {
+    scope: 'namespace',
+    routes: [{ method: 'GET', path: '/v1/namespaces/:ns/schema' }],
+    status: 200,
+    body: false,
+    weight: 'other',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'merge-schema',
+  },
+  updateSchema: {
+    scope: 'namespace',
+    routes: [{ method: 'POST', path: '/v1/namespaces/:ns/schema' }],
+    status: 200,
+    body: true,
+    weight: 'other',
+    safety: 'unsafe',
+    access: 'write',
+    shards: 'schema-update',
+  },
+  // Not retried after the request left: a replayed delete could remove a namespace that a
+  // concurrent writer has just re-created (docs/adr/turbopuffer-adapter.md).
+  deleteNamespace: {
+    scope: 'namespace',
+    routes: [
+      { method: 'DELETE', path: '/v2/namespaces/:ns' },
+      { method: 'DELETE', path: '/v1/namespaces/:ns' },
+    ],
+    status: 200,
+    body: false,
+    weight: 'other',
+    safety: 'unsafe',
+    access: 'write',
+    shards: 'broadcast',
+  },
+  hintCacheWarm: {
+    scope: 'namespace',
+    routes: [{ method: 'GET', path: '/v1/namespaces/:ns/hint_cache_warm' }],
+    status: 202,
+    body: false,
+    weight: 'other',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'broadcast',
+  },
+  listNamespaces: {
+    scope: 'store',
+    routes: [{ method: 'GET', path: '/v1/namespaces' }],
+    status: 200,
+    body: false,
+    weight: 'none',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'broadcast',
+  },
+} as const satisfies Record<string, OperationSpec>;
+
+export type OpName = keyof typeof OPERATIONS;
+
+export const OP_NAMES = Object.keys(OPERATIONS) as OpName[];
+
+export function specOf(op: OpName): OperationSpec {
+  return OPERATIONS[op];
+}
+
+export interface ListNamespacesParams {
+  readonly prefix?: string;
+  readonly cursor?: string;
+  /** 1..1000, default 100. */
+  readonly pageSize?: number;
+}
+
+/** One store operation. `ns` is '' for store-scoped operations. */
+export interface Operation {
+  readonly op: OpName;
+  readonly ns: string;
+  /** The JSON body, for operations whose spec has `body: true`. */
+  readonly body?: Payload | undefined;
+  /** `listNamespaces` only. */
+  readonly params?: ListNamespacesParams | undefined;
+}
+
+export interface CallContext {
+  /** Aborts the call (client went away, deadline passed, shutdown). */
+  readonly signal?: AbortSignal | undefined;
+  /** Correlates logs across gateway and upstream. */
+  readonly requestId?: string | undefined;
+}
+
+export type Dispatch = (operation: Operation, ctx: CallContext) => Promise<Payload>;
+
+/** A layer wraps the dispatch below it; it handles what it cares about and passes the rest on. */
+export type Layer = (next: Dispatch) => Dispatch;
+
+/** `compose([a, b, c], base)` = a(b(c(base))): the first layer sees an operation first. */
+export function compose(layers: readonly Layer[], base: Dispatch): Dispatch {
+  let dispatch = base;
+  for (let i = layers.length - 1; i >= 0; i--) dispatch = (layers[i] as Layer)(dispatch);
+  return dispatch;
+}
+
+/** The operation's body; a programming error (not a client error) when an op that needs one has none. */
+export function bodyOf(operation: Operation): Payload {
+  if (operation.body === undefined) throw new TypeError(`operation ${operation.op} needs a body`);
+  return operation.body;
+}
