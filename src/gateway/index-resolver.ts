@@ -1,50 +1,23 @@
 /**
  * Resolves a namespace named in a URL to what serves it, from the current registry snapshot: the
  * declared Index (else 404 — hevlayer is not an open proxy, unless the dev-only implicitIndexes
- * mode is on), the caller's right to it (403), its readiness (503 with the Ready condition's
- * message), its store, and its shards. Targets are built once per snapshot and Index.
+ * mode is on), the caller's right to it (403) and its readiness (503 with the Ready condition's
+ * message). What serves it is the Index's dispatch from targets/, built once per snapshot and Index.
  */
 import type { RegistrySnapshot, IndexEntry, StoreEntry } from '../registry/types.ts';
 import { implicitIndexEntry } from '../registry/resolve-index.ts';
 import { matchesSelector } from '../registry/labels.ts';
-import { createShardedTarget } from '../shards/sharded-target.ts';
 import type { VectorStore } from '../stores/port.ts';
+import { indexChain } from '../targets/index-chain.ts';
 import { HevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 import { authorizeIndex } from './auth.ts';
 import { pageNames } from './list-namespaces.ts';
-import { bindStore, type NamespaceTarget, type ResolvedTarget, type TargetResolver } from './target.ts';
-import { applyDistanceMetric } from './write-policy.ts';
+import type { ResolvedTarget, TargetResolver } from './target.ts';
 
 export interface IndexResolverOptions {
   readonly registry: { current(): RegistrySnapshot };
   readonly stores: { get(entry: StoreEntry): VectorStore };
-}
-
-/** min(Index scan.threads, server cap, shard count), at least 1 (PRODUCT.md "scan.threads"). */
-export function effectiveFanOut(entry: IndexEntry, snapshot: RegistrySnapshot): number {
-  const cap = snapshot.gateway.spec.scan.maxThreads;
-  return Math.max(1, Math.min(entry.policy.scanThreads, cap, entry.upstreamNamespaces.length));
-}
-
-function withIndexPolicy(target: NamespaceTarget, entry: IndexEntry): NamespaceTarget {
-  return {
-    ...target,
-    write: (body, ctx) =>
-      target.write(applyDistanceMetric(body, entry.policy.distanceMetric, entry.name), ctx),
-  };
-}
-
-function buildTarget(entry: IndexEntry, store: VectorStore, snapshot: RegistrySnapshot): NamespaceTarget {
-  const names = entry.upstreamNamespaces;
-  const base =
-    names.length === 1
-      ? bindStore(store, names[0]!)
-      : createShardedTarget(
-          names.map((ns) => bindStore(store, ns)),
-          { fanOut: effectiveFanOut(entry, snapshot), shardNames: names },
-        );
-  return withIndexPolicy(base, entry);
 }
 
 export function createIndexResolver(options: IndexResolverOptions): TargetResolver {
@@ -78,7 +51,7 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
         );
       }
       const resolved: ResolvedTarget = {
-        target: buildTarget(entry, options.stores.get(entry.store), snapshot),
+        dispatch: indexChain(entry, snapshot, options.stores.get(entry.store).dispatch),
         index: entry.name,
         store: entry.store.name,
       };

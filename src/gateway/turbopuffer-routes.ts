@@ -13,6 +13,7 @@ import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { FastifyBaseLogger } from 'fastify';
+import { OP_NAMES, OPERATIONS, specOf, type HttpMethod, type OpName } from '../stores/operations.ts';
 import type { StoreCallContext } from '../stores/port.ts';
 import { HevError, invalid } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
@@ -21,7 +22,7 @@ import { readBody } from './body.ts';
 import { toHevError } from './http-errors.ts';
 import { checkJsonLimits, DEFAULT_JSON_LIMITS, type JsonLimits } from './json-limits.ts';
 import type { RequestRecorder } from './observability.ts';
-import type { NamespaceTarget, TargetResolver } from './target.ts';
+import type { TargetResolver } from './target.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -34,54 +35,32 @@ export function validateNamespaceName(name: string): void {
   }
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
-
 interface Route {
-  readonly method: Method;
+  readonly op: OpName;
+  readonly method: HttpMethod;
   /** Also the `route` log field and metrics label. */
   readonly template: string;
   /** HTTP status of a successful answer. */
   readonly status: number;
   readonly takesBody: boolean;
-  readonly run: (
-    target: NamespaceTarget,
-    body: Payload | undefined,
-    ctx: StoreCallContext,
-  ) => Promise<Payload>;
 }
 
-const nsRoute = (
-  method: Method,
-  template: string,
-  run: Route['run'],
-  options: { status?: number; takesBody?: boolean } = {},
-): Route => ({ method, template, run, status: options.status ?? 200, takesBody: options.takesBody ?? false });
-
-const required = (body: Payload | undefined): Payload => body as Payload;
-
-/** Routes on `/{version}/namespaces/:ns{suffix}`, keyed by `METHOD version suffix`. */
+/** Routes on `/{version}/namespaces/:ns{suffix}`, keyed by `METHOD version suffix`, from the operation table. */
 const NAMESPACE_ROUTES = new Map<string, Route>();
-for (const route of [
-  nsRoute('POST', '/v2/namespaces/:ns', (t, b, ctx) => t.write(required(b), ctx), { takesBody: true }),
-  nsRoute('POST', '/v2/namespaces/:ns/query', (t, b, ctx) => t.query(required(b), ctx), { takesBody: true }),
-  nsRoute('GET', '/v1/namespaces/:ns/metadata', (t, _b, ctx) => t.metadata(ctx)),
-  nsRoute('GET', '/v2/namespaces/:ns/metadata', (t, _b, ctx) => t.metadata(ctx)),
-  nsRoute('DELETE', '/v1/namespaces/:ns', (t, _b, ctx) => t.deleteNamespace(ctx)),
-  nsRoute('DELETE', '/v2/namespaces/:ns', (t, _b, ctx) => t.deleteNamespace(ctx)),
-  nsRoute('GET', '/v1/namespaces/:ns/schema', (t, _b, ctx) => t.getSchema(ctx)),
-  nsRoute('POST', '/v1/namespaces/:ns/schema', (t, b, ctx) => t.updateSchema(required(b), ctx), {
-    takesBody: true,
-  }),
-  nsRoute('GET', '/v1/namespaces/:ns/hint_cache_warm', (t, _b, ctx) => t.hintCacheWarm(ctx), { status: 202 }),
-]) {
-  const version = route.template.slice(1, 3);
-  const suffix = route.template.slice('/v2/namespaces/:ns'.length);
-  NAMESPACE_ROUTES.set(`${route.method} ${version} ${suffix}`, route);
+for (const op of OP_NAMES) {
+  const spec = specOf(op);
+  if (spec.scope !== 'namespace') continue;
+  for (const { method, path } of spec.routes) {
+    const route: Route = { op, method, template: path, status: spec.status, takesBody: spec.body };
+    const version = path.slice(1, 3);
+    const suffix = path.slice('/v2/namespaces/:ns'.length);
+    NAMESPACE_ROUTES.set(`${method} ${version} ${suffix}`, route);
+  }
 }
-const LIST_TEMPLATE = '/v1/namespaces';
+const LIST_TEMPLATE = OPERATIONS.listNamespaces.routes[0].path;
 
 /** Every route this handler serves, as `[method, template]` (the OpenAPI document lists the same). */
-export const TURBOPUFFER_ROUTES: readonly (readonly [Method, string])[] = [
+export const TURBOPUFFER_ROUTES: readonly (readonly [HttpMethod, string])[] = [
   ...[...NAMESPACE_ROUTES.values()].map((r) => [r.method, r.template] as const),
   ['GET', LIST_TEMPLATE],
 ];
@@ -279,9 +258,9 @@ export function createTurbopufferHandler(
     const resolved = resolver.resolve(ns, { principal: x.principal });
     x.index = resolved.index;
     x.store = resolved.store;
-    const target = resolved.target;
+    const dispatch = resolved.dispatch;
     if (!route.takesBody) {
-      settle(x, route.status, route.run(target, undefined, callContext(x)));
+      settle(x, route.status, dispatch({ op: route.op, ns }, callContext(x)));
       return;
     }
     readBody(x.req, bodyLimit, (err, bytes) => {
@@ -290,7 +269,11 @@ export function createTurbopufferHandler(
         return;
       }
       try {
-        settle(x, route.status, route.run(target, bodyOf(bytes as Buffer), callContext(x)));
+        settle(
+          x,
+          route.status,
+          dispatch({ op: route.op, ns, body: bodyOf(bytes as Buffer) }, callContext(x)),
+        );
       } catch (thrown) {
         fail(x, thrown);
       }

@@ -20,9 +20,9 @@ import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
-import { openStore, storeIdentity } from './store-factory.ts';
-import { StoreHealth } from './store-health.ts';
-import { StorePool } from './store-pool.ts';
+import { openStore, storeIdentity } from '../stores/pool/store-factory.ts';
+import { StoreHealth } from '../stores/pool/store-health.ts';
+import { StorePool } from '../stores/pool/store-pool.ts';
 
 export interface ServeOptions {
   readonly configDir: string;
@@ -114,14 +114,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         'NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it (development mode); set GatewayConfig spec.auth.apiKeys',
       );
     }
-    const factoryOptions = () => ({
-      secrets,
-      metrics,
-      maxInFlightPerNamespace: holder.current().gateway.spec.upstream.maxInFlightPerNamespace,
-    });
     pool = new StorePool({
-      identity: (entry) => storeIdentity(entry, factoryOptions()),
-      open: (entry) => openStore(entry, factoryOptions()),
+      identity: storeIdentity,
+      open: (entry) =>
+        openStore(entry, {
+          secrets,
+          metrics,
+          maxInFlightPerNamespace: holder.current().gateway.spec.upstream.maxInFlightPerNamespace,
+        }),
       logger,
     });
     const stores = pool;

@@ -1,49 +1,61 @@
 /**
  * The VectorStore port: what the gateway needs from any backend that speaks the turbopuffer data
- * model. Methods mirror the turbopuffer wire API one to one and take/return wire bodies, so an
- * adapter in front of turbopuffer can pass bytes through and the embedded engine can work on
- * parsed values. Failures are thrown as `HevError` (see `wire/errors.ts`); an adapter that relays
- * an upstream error keeps the upstream status and body (`HevError.rawBody`).
+ * model. A store answers one call, `dispatch(operation, ctx)`, for every operation of the table in
+ * `operations.ts`; bodies are wire bodies (Payloads), so an adapter in front of turbopuffer can pass
+ * bytes through and the embedded engine can work on parsed values. Failures are thrown as
+ * `HevError` (see `wire/errors.ts`); an adapter that relays an upstream error keeps the upstream
+ * status and body (`HevError.rawBody`).
  */
 import type { Payload } from '../wire/payload.ts';
+import {
+  OP_NAMES,
+  type CallContext,
+  type Dispatch,
+  type ListNamespacesParams,
+  type OpName,
+  type Operation,
+} from './operations.ts';
 
-export interface StoreCallContext {
-  /** Aborts the call (client went away, deadline passed). */
-  readonly signal?: AbortSignal;
-  /** Correlates logs across gateway and upstream. */
-  readonly requestId?: string;
-}
-
-export interface ListNamespacesParams {
-  readonly prefix?: string;
-  readonly cursor?: string;
-  /** 1..1000, default 100. */
-  readonly pageSize?: number;
-}
+export type { CallContext, Dispatch, ListNamespacesParams, Operation, OpName } from './operations.ts';
+export type StoreCallContext = CallContext;
 
 export type VectorStoreKind = 'local' | 'turbopuffer';
 
 export interface VectorStore {
   readonly kind: VectorStoreKind;
-
-  /** `POST /v2/namespaces/:ns` — returns the WriteResult body. */
-  write(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  /** `POST /v2/namespaces/:ns/query` — single query or multi-query (`queries`). */
-  query(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  /** `GET /v2/namespaces/:ns/metadata`. */
-  metadata(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  /** `GET /v1/namespaces/:ns/schema`. */
-  getSchema(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  /** `POST /v1/namespaces/:ns/schema` with the bare attribute map. */
-  updateSchema(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  /** `DELETE /v2/namespaces/:ns`. */
-  deleteNamespace(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  /** `GET /v1/namespaces` — `{namespaces:[{id}], next_cursor}`. */
-  listNamespaces(params: ListNamespacesParams, ctx?: StoreCallContext): Promise<Payload>;
-  /** `GET /v1/namespaces/:ns/hint_cache_warm` — answered with HTTP 202. */
-  hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-
+  /** Runs one operation of the table (`operations.ts`). */
+  readonly dispatch: Dispatch;
   /** Throws when the store cannot serve (used by `/readyz` and status). */
-  ping(ctx?: StoreCallContext): Promise<void>;
+  ping(ctx?: CallContext): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What an adapter does with each operation: one handler per entry of the table. */
+export type OperationHandlers = { readonly [K in OpName]: Dispatch };
+
+/** A dispatch that looks the handler up by operation name. */
+export function dispatchTo(handlers: OperationHandlers): Dispatch {
+  return (operation, ctx) => handlers[operation.op](operation, ctx);
+}
+
+/**
+ * Typed calls at the edges (tests, CLI, benches): one method per operation of the table, derived
+ * from it, so the list of operations is still written once.
+ */
+export type StoreMethods = {
+  readonly [K in OpName]: K extends 'listNamespaces'
+    ? (params?: ListNamespacesParams, ctx?: CallContext) => Promise<Payload>
+    : (ns: string, body?: Payload, ctx?: CallContext) => Promise<Payload>;
+};
+
+export function storeMethods(dispatch: Dispatch): StoreMethods {
+  const methods: Record<string, unknown> = {};
+  for (const op of OP_NAMES) {
+    methods[op] =
+      op === 'listNamespaces'
+        ? (params: ListNamespacesParams = {}, ctx: CallContext = {}) => dispatch({ op, ns: '', params }, ctx)
+        : (ns: string, body?: Payload, ctx: CallContext = {}) =>
+            dispatch({ op, ns, body } satisfies Operation, ctx);
+  }
+  return methods as StoreMethods;
 }

@@ -1,14 +1,14 @@
 /**
- * The upstream concurrency limiter: a VectorStore decorator that lets at most N weight units run
- * per upstream namespace and queues the rest in FIFO order, each with a deadline. turbopuffer
+ * The upstream concurrency limiter: a dispatch layer that lets at most N weight units run per
+ * upstream namespace and queues the rest in FIFO order, each with a deadline. turbopuffer
  * itself answers 429 when a namespace has more than 16 slots busy (after waiting ~800 ms); queueing
  * here first turns a burst into smooth waiting and a clean, early 429 with `retry-after`.
  * See docs/adr/upstream-limiter.md.
  */
 import { HevError } from '../../wire/errors.ts';
 import { onAbort } from '../abort.ts';
-import type { Payload } from '../../wire/payload.ts';
-import type { StoreCallContext, VectorStore } from '../port.ts';
+import { specOf, type CallContext, type Layer, type Operation } from '../operations.ts';
+import type { VectorStore } from '../port.ts';
 import { WeightedQueue } from './weighted-queue.ts';
 import { DEFAULT_WEIGHTS, payloadQueryWeight, type LimiterWeights } from './weights.ts';
 
@@ -40,14 +40,23 @@ export interface NamespaceLimiterOptions {
   readonly observer?: LimiterObserver;
 }
 
-export interface LimitedVectorStore extends VectorStore {
+export interface NamespaceLimiter {
+  /** The dispatch layer; operations whose spec has `weight: 'none'` pass straight through. */
+  readonly layer: Layer;
+  /** Applies a new `maxInFlightPerNamespace` live: nothing running or queued is dropped. */
+  setMaxInFlight(maxInFlightPerNamespace: number): void;
   /** Weight units running for a namespace. */
   inFlight(ns: string): number;
   /** Requests waiting for a namespace. */
   queued(ns: string): number;
   /** Weight units running over all namespaces (read by the in-flight gauge when scraped). */
   totalInFlight(): number;
+  /** Refuses new calls and every queued one (503); running calls finish. */
+  close(): void;
 }
+
+/** A store behind its own limiter (tests and single-store servers). */
+export interface LimitedVectorStore extends VectorStore, Omit<NamespaceLimiter, 'layer' | 'close'> {}
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 export const DEFAULT_QUEUE_TIMEOUT_MS = 2_000;
@@ -85,15 +94,8 @@ function checkInt(name: string, value: number, min: number): number {
   return value;
 }
 
-export function withNamespaceLimiter(
-  store: VectorStore,
-  options: NamespaceLimiterOptions = {},
-): LimitedVectorStore {
-  const cap = checkInt(
-    'maxInFlightPerNamespace',
-    options.maxInFlightPerNamespace ?? DEFAULT_MAX_IN_FLIGHT,
-    1,
-  );
+export function createNamespaceLimiter(options: NamespaceLimiterOptions = {}): NamespaceLimiter {
+  let cap = checkInt('maxInFlightPerNamespace', options.maxInFlightPerNamespace ?? DEFAULT_MAX_IN_FLIGHT, 1);
   const queueTimeoutMs = checkInt('queueTimeoutMs', options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS, 0);
   const retryAfter = checkInt(
     'retryAfterSeconds',
@@ -226,14 +228,9 @@ export function withNamespaceLimiter(
 
   // No async/await here: an admitted request (the common case) starts synchronously, without a
   // promise of its own, because this runs on every upstream call.
-  const limited = <T>(
-    ns: string,
-    requested: number,
-    ctx: StoreCallContext | undefined,
-    fn: () => Promise<T>,
-  ): Promise<T> => {
+  const limited = <T>(ns: string, requested: number, ctx: CallContext, fn: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', 'the store is closed'));
-    const signal = ctx?.signal;
+    const signal = ctx.signal;
     if (signal?.aborted === true) return Promise.reject(cancelled(ns, signal));
     const lane = laneOf(ns);
     const ticket = lane.queue.request(requested);
@@ -249,23 +246,30 @@ export function withNamespaceLimiter(
       enqueue(lane, ticket.id, ticket.weight, signal, start, reject);
     });
   };
-  const queryCost = (body: Payload) => payloadQueryWeight(body, weights, cap);
+  const weightOf = (operation: Operation): number | undefined => {
+    const weight = specOf(operation.op).weight;
+    if (weight === 'none') return undefined;
+    if (weight === 'other' || operation.body === undefined) return weights.other;
+    return payloadQueryWeight(operation.body, weights, cap);
+  };
 
   return {
-    kind: store.kind,
-    write: (ns, body, ctx) => limited(ns, weights.other, ctx, () => store.write(ns, body, ctx)),
-    query: (ns, body, ctx) => limited(ns, queryCost(body), ctx, () => store.query(ns, body, ctx)),
-    metadata: (ns, ctx) => limited(ns, weights.other, ctx, () => store.metadata(ns, ctx)),
-    getSchema: (ns, ctx) => limited(ns, weights.other, ctx, () => store.getSchema(ns, ctx)),
-    updateSchema: (ns, body, ctx) => limited(ns, weights.other, ctx, () => store.updateSchema(ns, body, ctx)),
-    deleteNamespace: (ns, ctx) => limited(ns, weights.other, ctx, () => store.deleteNamespace(ns, ctx)),
-    hintCacheWarm: (ns, ctx) => limited(ns, weights.other, ctx, () => store.hintCacheWarm(ns, ctx)),
-    listNamespaces: (params, ctx) => store.listNamespaces(params, ctx),
-    ping: (ctx) => store.ping(ctx),
+    layer: (next) => (operation, ctx) => {
+      const weight = weightOf(operation);
+      if (weight === undefined) return next(operation, ctx);
+      return limited(operation.ns, weight, ctx, () => next(operation, ctx));
+    },
+    setMaxInFlight(maxInFlightPerNamespace) {
+      cap = checkInt('maxInFlightPerNamespace', maxInFlightPerNamespace, 1);
+      for (const lane of [...lanes.values()]) {
+        admit(lane, lane.queue.resize(cap));
+        forget(lane);
+      }
+    },
     inFlight: (ns) => lanes.get(ns)?.queue.inFlight ?? 0,
     queued: (ns) => lanes.get(ns)?.queue.queued ?? 0,
     totalInFlight: () => units,
-    async close() {
+    close() {
       closed = true;
       for (const lane of lanes.values()) {
         const err = new HevError(
@@ -275,6 +279,22 @@ export function withNamespaceLimiter(
         for (const id of lane.queue.drain()) leave(lane, id, 'closed')?.reject(err);
         if (lane.timer !== undefined) clearTimeout(lane.timer);
       }
+    },
+  };
+}
+
+export function withNamespaceLimiter(
+  store: VectorStore,
+  options: NamespaceLimiterOptions = {},
+): LimitedVectorStore {
+  const { layer, close, ...limiter } = createNamespaceLimiter(options);
+  return {
+    ...limiter,
+    kind: store.kind,
+    dispatch: layer(store.dispatch),
+    ping: (ctx) => store.ping(ctx),
+    async close() {
+      close();
       await store.close();
     },
   };

@@ -18,15 +18,27 @@ interface Waiting {
 }
 
 export class WeightedQueue {
-  readonly capacity: number;
+  #capacity: number;
   #inFlight = 0;
   #waiting: Waiting[] = [];
   #nextId = 1;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError(`capacity must be an integer >= 1, got ${capacity}`);
-    this.capacity = capacity;
+    this.#capacity = checkCapacity(capacity);
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Changes the capacity live (a config reload): running requests keep their slots, a larger
+   * capacity starts waiters at once (their ids are returned), a smaller one lets the running
+   * requests drain before the next start. Weights already charged are not re-clamped.
+   */
+  resize(capacity: number): number[] {
+    this.#capacity = checkCapacity(capacity);
+    return this.#admit();
   }
 
   /** Weight units held by running requests. */
@@ -45,14 +57,14 @@ export class WeightedQueue {
 
   clampWeight(weight: number): number {
     if (!Number.isFinite(weight) || weight < 1) return 1;
-    return Math.min(Math.ceil(weight), this.capacity);
+    return Math.min(Math.ceil(weight), this.#capacity);
   }
 
   /** Starts the request now if it fits and nobody is waiting ahead of it; else queues it. */
   request(weight: number): Admission {
     const w = this.clampWeight(weight);
     const id = this.#nextId++;
-    if (this.#waiting.length === 0 && this.#inFlight + w <= this.capacity) {
+    if (this.#waiting.length === 0 && this.#inFlight + w <= this.#capacity) {
       this.#inFlight += w;
       return { id, weight: w, admitted: true };
     }
@@ -86,10 +98,18 @@ export class WeightedQueue {
     const started: number[] = [];
     for (;;) {
       const head = this.#waiting[0];
-      if (head === undefined || this.#inFlight + head.weight > this.capacity) return started;
+      // A request charged under a larger capacity (before a resize) may run alone.
+      if (head === undefined || (this.#inFlight > 0 && this.#inFlight + head.weight > this.#capacity))
+        return started;
       this.#waiting.shift();
       this.#inFlight += head.weight;
       started.push(head.id);
     }
   }
+}
+
+function checkCapacity(capacity: number): number {
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError(`capacity must be an integer >= 1, got ${capacity}`);
+  return capacity;
 }

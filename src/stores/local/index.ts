@@ -8,7 +8,14 @@
  */
 import { HevError, isHevError } from '../../wire/errors.ts';
 import { Payload } from '../../wire/payload.ts';
-import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../port.ts';
+import { bodyOf } from '../operations.ts';
+import {
+  dispatchTo,
+  type Dispatch,
+  type ListNamespacesParams,
+  type StoreCallContext,
+  type VectorStore,
+} from '../port.ts';
 import { DEFAULT_LIMITS, type EngineContext, type WriteLimits } from './engine-context.ts';
 import { deleteNamespace, getSchema, listNamespaces, metadata, updateSchema } from './namespaces.ts';
 import { executeQuery } from './query.ts';
@@ -36,6 +43,14 @@ export interface LocalStoreOptions {
 export interface LocalStore extends VectorStore {
   readonly kind: 'local';
   readonly path: string;
+  write(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
+  query(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
+  metadata(ns: string, ctx?: StoreCallContext): Promise<Payload>;
+  getSchema(ns: string, ctx?: StoreCallContext): Promise<Payload>;
+  updateSchema(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
+  deleteNamespace(ns: string, ctx?: StoreCallContext): Promise<Payload>;
+  listNamespaces(params: ListNamespacesParams, ctx?: StoreCallContext): Promise<Payload>;
+  hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload>;
 }
 
 class LocalStoreImpl implements LocalStore {
@@ -49,6 +64,18 @@ class LocalStoreImpl implements LocalStore {
     this.path = path;
     this.#ctx = ctx;
   }
+
+  /** What the engine does with each operation of the table. */
+  readonly dispatch: Dispatch = dispatchTo({
+    write: (o, c) => this.write(o.ns, bodyOf(o), c),
+    query: (o, c) => this.query(o.ns, bodyOf(o), c),
+    metadata: (o, c) => this.metadata(o.ns, c),
+    getSchema: (o, c) => this.getSchema(o.ns, c),
+    updateSchema: (o, c) => this.updateSchema(o.ns, bodyOf(o), c),
+    deleteNamespace: (o, c) => this.deleteNamespace(o.ns, c),
+    hintCacheWarm: (o, c) => this.hintCacheWarm(o.ns, c),
+    listNamespaces: (o, c) => this.listNamespaces(o.params ?? {}, c),
+  });
 
   #run<T>(fn: (ctx: EngineContext) => T, ctx: StoreCallContext | undefined): Promise<T> {
     try {

@@ -2,6 +2,7 @@
  * One store call against the upstream: attempts, retry decisions, backoff sleeps, all inside one
  * overall deadline and the caller's AbortSignal. Returns the decoded 2xx body or throws HevError.
  */
+import type { HttpMethod } from '../operations.ts';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { HevError } from '../../wire/errors.ts';
@@ -76,7 +77,7 @@ export interface CallerConfig {
 export interface UpstreamCall {
   readonly op: string;
   readonly ns: string | undefined;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: HttpMethod;
   /** Full path (base path included) and query string, percent-encoded. */
   readonly path: string;
   readonly safety: CallSafety;

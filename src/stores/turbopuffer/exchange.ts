@@ -14,13 +14,14 @@
  * on the way. Here the raw headers are parsed only when someone reads them (errors, retries): a
  * successful answer needs just its content-encoding.
  */
+import type { HttpMethod } from '../operations.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { util, type Dispatcher } from 'undici';
 import { onAbort as subscribeAbort } from '../abort.ts';
 
 export interface ExchangeRequest {
   readonly origin: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: HttpMethod;
   /** Path and query string, already percent-encoded. */
   readonly path: string;
   /** A flat `[name, value, …]` list. */

@@ -7,7 +7,17 @@
 import { Pool, type Dispatcher } from 'undici';
 import { HevError, invalid, isHevError } from '../../wire/errors.ts';
 import { Payload } from '../../wire/payload.ts';
-import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../port.ts';
+import { bodyOf, OP_NAMES, specOf, type HttpMethod } from '../operations.ts';
+import {
+  dispatchTo,
+  type Dispatch,
+  type ListNamespacesParams,
+  type OperationHandlers,
+  type Operation,
+  type OpName,
+  type StoreCallContext,
+  type VectorStore,
+} from '../port.ts';
 import {
   callUpstream,
   systemClock,
@@ -201,33 +211,31 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
       ),
     );
   };
-  const nsPath = (version: 'v1' | 'v2', ns: string, suffix = ''): string =>
-    `${basePath}/${version}/namespaces/${encodeURIComponent(ns)}${suffix}`;
+  /** Each namespace operation goes to its canonical turbopuffer route (operations.ts). */
+  const namespaceCall = (op: OpName): Dispatch => {
+    const spec = specOf(op);
+    const route = spec.routes[0] as { method: HttpMethod; path: string };
+    const [before, after] = route.path.split(':ns') as [string, string];
+    return (operation, ctx) => {
+      const path = `${basePath}${before}${encodeURIComponent(operation.ns)}${after}`;
+      if (spec.body) return post(op, operation.ns, path, spec.safety, bodyOf(operation), ctx);
+      return run(
+        { op, ns: operation.ns, method: route.method, path, safety: spec.safety, headers: getHeaders },
+        ctx,
+      );
+    };
+  };
+  const handlers = {
+    ...Object.fromEntries(
+      OP_NAMES.filter((op) => specOf(op).scope === 'namespace').map((op) => [op, namespaceCall(op)]),
+    ),
+    listNamespaces: (operation: Operation, ctx: StoreCallContext) =>
+      get('listNamespaces', undefined, basePath + listPath(operation.params ?? {}), ctx),
+  } as OperationHandlers;
 
   return {
     kind: 'turbopuffer',
-    write: (ns, body, ctx) => post('write', ns, nsPath('v2', ns), 'unsafe', body, ctx),
-    query: (ns, body, ctx) => post('query', ns, nsPath('v2', ns, '/query'), 'idempotent', body, ctx),
-    metadata: (ns, ctx) => get('metadata', ns, nsPath('v2', ns, '/metadata'), ctx),
-    getSchema: (ns, ctx) => get('get schema', ns, nsPath('v1', ns, '/schema'), ctx),
-    updateSchema: (ns, body, ctx) =>
-      post('update schema', ns, nsPath('v1', ns, '/schema'), 'unsafe', body, ctx),
-    // Not retried after the request left: see the ADR (a replayed delete could remove a namespace
-    // that a concurrent writer has just re-created).
-    deleteNamespace: (ns, ctx) =>
-      run(
-        {
-          op: 'delete namespace',
-          ns,
-          method: 'DELETE',
-          path: nsPath('v2', ns),
-          safety: 'unsafe',
-          headers: getHeaders,
-        },
-        ctx,
-      ),
-    listNamespaces: (params, ctx) => get('list namespaces', undefined, basePath + listPath(params), ctx),
-    hintCacheWarm: (ns, ctx) => get('hint cache warm', ns, nsPath('v1', ns, '/hint_cache_warm'), ctx),
+    dispatch: dispatchTo(handlers),
 
     async ping(ctx) {
       const call: UpstreamCall = {

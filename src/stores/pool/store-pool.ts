@@ -1,52 +1,47 @@
 /**
- * The open VectorStore adapters, kept in step with the registry. Adapters are shared by identity
- * (two VectorStores naming one local path get one engine), survive reloads that do not change
- * them, and are closed when no store needs them any more. Opening is asynchronous; a request that
- * arrives meanwhile waits for it, and a store that fails to open answers with a 503 that says why.
+ * The open VectorStore adapters, kept in step with the registry: the bottom layer of every
+ * dispatch. Adapters are shared by identity (two VectorStores naming one local path get one
+ * engine), survive reloads that do not change them, and are closed when no store needs them any
+ * more. A reload's policy changes (the limiter's cap) reach open stores live. Opening is
+ * asynchronous; a request that arrives meanwhile waits for it, and a store that fails to open
+ * answers with a 503 that says why.
  */
-import type { Logger } from '../telemetry/logger.ts';
-import type { RegistrySnapshot, StoreEntry } from '../registry/types.ts';
-import { storeKey } from '../registry/types.ts';
-import type { ListNamespacesParams, StoreCallContext, VectorStore } from '../stores/port.ts';
-import { HevError } from '../wire/errors.ts';
-import type { Payload } from '../wire/payload.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { RegistrySnapshot, StoreEntry } from '../../registry/types.ts';
+import { storeKey } from '../../registry/types.ts';
+import type { VectorStore } from '../port.ts';
+import { HevError } from '../../wire/errors.ts';
+import type { OpenStore } from './store-factory.ts';
 
 export type StoreState = 'opening' | 'open' | 'failed';
 
 interface Slot {
   readonly identity: string;
-  readonly ready: Promise<VectorStore>;
+  readonly ready: Promise<OpenStore>;
   state: StoreState;
   error?: string;
   /** Set once open: calls go straight to it (no promise hop per request). */
-  store?: VectorStore;
+  open?: OpenStore;
   /** A stable facade handed to routes; it waits for `ready`. */
   readonly facade: VectorStore;
 }
 
 export interface StorePoolOptions {
   readonly identity: (entry: StoreEntry) => string;
-  readonly open: (entry: StoreEntry) => Promise<VectorStore>;
+  readonly open: (entry: StoreEntry) => Promise<OpenStore>;
   readonly logger: Logger;
 }
 
 function facadeOf(slot: () => Slot, kind: VectorStore['kind']): VectorStore {
-  const use = <T>(fn: (s: VectorStore) => Promise<T>): Promise<T> => {
-    const { store, ready } = slot();
-    return store !== undefined ? fn(store) : ready.then(fn);
-  };
   return {
     kind,
-    write: (ns: string, body: Payload, ctx?: StoreCallContext) => use((s) => s.write(ns, body, ctx)),
-    query: (ns: string, body: Payload, ctx?: StoreCallContext) => use((s) => s.query(ns, body, ctx)),
-    metadata: (ns: string, ctx?: StoreCallContext) => use((s) => s.metadata(ns, ctx)),
-    getSchema: (ns: string, ctx?: StoreCallContext) => use((s) => s.getSchema(ns, ctx)),
-    updateSchema: (ns: string, body: Payload, ctx?: StoreCallContext) =>
-      use((s) => s.updateSchema(ns, body, ctx)),
-    deleteNamespace: (ns: string, ctx?: StoreCallContext) => use((s) => s.deleteNamespace(ns, ctx)),
-    listNamespaces: (p: ListNamespacesParams, ctx?: StoreCallContext) => use((s) => s.listNamespaces(p, ctx)),
-    hintCacheWarm: (ns: string, ctx?: StoreCallContext) => use((s) => s.hintCacheWarm(ns, ctx)),
-    ping: (ctx?: StoreCallContext) => use((s) => s.ping(ctx)),
+    dispatch: (operation, ctx) => {
+      const { open, ready } = slot();
+      return open !== undefined
+        ? open.store.dispatch(operation, ctx)
+        : ready.then((o) => o.store.dispatch(operation, ctx));
+    },
+    ping: (ctx) => slot().ready.then((o) => o.store.ping(ctx)),
     close: async () => undefined,
   };
 }
@@ -59,13 +54,19 @@ export class StorePool {
   readonly #byStore = new Map<string, string>();
   /** Closing adapters; a new slot of the same identity waits for its predecessor. */
   readonly #closing = new Map<string, Promise<void>>();
+  /** GatewayConfig spec.upstream.maxInFlightPerNamespace of the last synced snapshot. */
+  #maxInFlight = 16;
 
   constructor(options: StorePoolOptions) {
     this.#options = options;
   }
 
-  /** Opens what the snapshot adds or changes and closes what it no longer needs. */
+  /**
+   * Opens what the snapshot adds or changes, closes what it no longer needs, and applies the
+   * gateway's per-namespace limit to every open store.
+   */
   sync(snapshot: RegistrySnapshot): void {
+    this.#maxInFlight = snapshot.gateway.spec.upstream.maxInFlightPerNamespace;
     const wanted = new Map<string, string>();
     for (const [key, entry] of snapshot.stores) {
       const identity = this.#options.identity(entry);
@@ -76,7 +77,10 @@ export class StorePool {
     for (const [key, identity] of wanted) this.#byStore.set(key, identity);
     const used = new Set(wanted.values());
     for (const [identity, slot] of this.#slots) {
-      if (used.has(identity)) continue;
+      if (used.has(identity)) {
+        slot.open?.limiter.setMaxInFlight(this.#maxInFlight);
+        continue;
+      }
       this.#slots.delete(identity);
       this.#closing.set(identity, this.#closeSlot(identity, slot));
     }
@@ -119,8 +123,10 @@ export class StorePool {
       facade: facadeOf(() => slot, entry.provider),
     };
     slot.ready.then(
-      (store) => {
-        slot.store = store;
+      (open) => {
+        // A reload may have changed the limit while the store was opening.
+        open.limiter.setMaxInFlight(this.#maxInFlight);
+        slot.open = open;
         slot.state = 'open';
         this.#options.logger.info({ store: entry.name, provider: entry.provider }, 'store opened');
       },
@@ -135,8 +141,8 @@ export class StorePool {
 
   async #closeSlot(identity: string, slot: Slot): Promise<void> {
     try {
-      const store = await slot.ready;
-      await store.close();
+      const open = await slot.ready;
+      await open.store.close();
     } catch {
       // A store that never opened has nothing to close.
     } finally {

@@ -1,14 +1,24 @@
 /**
- * A NamespaceTarget over the N upstream namespaces of a sharded Index: writes are split by the id
- * hash, everything else is scattered to all shards (at most `fanOut` calls in flight) and the
- * answers merged into what one namespace holding all documents would answer.
+ * The shards layer of an Index's dispatch: the Index name in an operation becomes its upstream
+ * namespace(s). With one upstream namespace that is all it does. With N (a sharded Index), writes
+ * are split by the id hash, everything else is scattered to all shards (at most `fanOut` calls in
+ * flight) and the answers merged into what one namespace holding all documents would answer; how
+ * each operation is served is its `shards` strategy in the operation table.
  *
  * A shard namespace that does not exist yet (no document ever hashed to it) answers 404; that is
  * an empty shard, not an error, as long as some shard of the Index exists. Only when every shard
  * is missing does the Index answer 404, like a namespace that was never written.
  */
-import type { NamespaceTarget } from '../gateway/target.ts';
-import type { StoreCallContext } from '../stores/port.ts';
+import {
+  bodyOf,
+  specOf,
+  type CallContext,
+  type Dispatch,
+  type Layer,
+  type Operation,
+  type OpName,
+  type ShardStrategy,
+} from '../stores/operations.ts';
 import { Payload } from '../wire/payload.ts';
 import { mergeQueryResponses } from './merge-query.ts';
 import { mergeMetadata, mergeSchemas } from './merge-namespace.ts';
@@ -18,11 +28,11 @@ import { scatter, type Settled } from './scatter.ts';
 import { fanOutFailure, indexNotFound, isNotFound, readFailure, type ShardLabel } from './shard-errors.ts';
 import { splitWrite, type WriteBody } from './split-write.ts';
 
-export interface ShardedTargetOptions {
-  /** Max concurrent shard calls of one request (the caller clamps it to scan.threads/server cap). */
+export interface ShardsLayerOptions {
+  /** The Index's upstream namespaces: shard i is `namespaces[i]`. */
+  readonly namespaces: readonly string[];
+  /** Max concurrent shard calls of one request (registry/fan-out.ts: scan.threads, server cap). */
   readonly fanOut: number;
-  /** Names for error messages, e.g. the upstream namespaces; default `shard <i>`. */
-  readonly shardNames?: readonly string[];
 }
 
 const WRITE_RETRY_HINT = 'Upserts and deletes are idempotent: retrying the same request converges.';
@@ -30,7 +40,7 @@ const WRITE_RETRY_HINT = 'Upserts and deletes are idempotent: retrying the same 
 type Found<T> =
   { readonly found: true; readonly value: T } | { readonly found: false; readonly error: unknown };
 
-function ctxWith(ctx: StoreCallContext, signal: AbortSignal): StoreCallContext {
+function ctxWith(ctx: CallContext, signal: AbortSignal): CallContext {
   return ctx.requestId === undefined ? { signal } : { signal, requestId: ctx.requestId };
 }
 
@@ -45,47 +55,52 @@ function missingAsDone(settled: readonly Settled<unknown>[]): Settled<unknown>[]
   );
 }
 
-/** Creates the scatter/gather target; `shards[i]` is shard i (upstream `<namespace>-<i>`). */
-export function createShardedTarget(
-  shards: readonly NamespaceTarget[],
-  options: ShardedTargetOptions,
-): NamespaceTarget {
-  if (shards.length === 0) throw new RangeError('a sharded target needs at least one shard');
+export function shardsLayer(options: ShardsLayerOptions): Layer {
+  const names = options.namespaces;
+  if (names.length === 0) throw new RangeError('an Index needs at least one upstream namespace');
   if (!Number.isInteger(options.fanOut) || options.fanOut < 1) {
     throw new RangeError(`fanOut must be a positive integer, got ${options.fanOut}`);
   }
-  const all = shards.map((_, i) => i);
-  const label: ShardLabel = (i) => {
-    const name = options.shardNames?.[i];
-    return name === undefined ? `shard ${i}` : `shard ${i} (${name})`;
-  };
-  const shard = (i: number): NamespaceTarget => shards[i] as NamespaceTarget;
+  if (names.length === 1) {
+    const ns = names[0] as string;
+    return (next) => (operation, ctx) =>
+      specOf(operation.op).scope === 'namespace' ? next({ ...operation, ns }, ctx) : next(operation, ctx);
+  }
+  return (next) => scatterGather(next, options);
+}
+
+/** The N-shard dispatch. */
+function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
+  const names = options.namespaces;
+  const all = names.map((_, i) => i);
+  const shards = { length: names.length };
+  const label: ShardLabel = (i) => `shard ${i} (${names[i]})`;
+  /** One operation on shard i; a body is sent as fresh bytes so no shard shares a parsed value. */
+  const shard = (i: number, op: OpName, ctx: CallContext, body?: Payload) =>
+    next({ op, ns: names[i] as string, body }, ctx);
 
   /** Calls every shard in `targets`; a write-like fan-out keeps going after a failure. */
   async function sendAll<T>(
     targets: readonly number[],
-    ctx: StoreCallContext,
-    call: (target: NamespaceTarget, c: StoreCallContext, i: number) => Promise<T>,
+    ctx: CallContext,
+    call: (c: CallContext, i: number) => Promise<T>,
   ): Promise<readonly Settled<T>[]> {
     const { settled } = await scatter(
       targets,
       { fanOut: options.fanOut, signal: ctx.signal, failFast: false },
-      (i, signal) => call(shard(i), ctxWith(ctx, signal), i),
+      (i, signal) => call(ctxWith(ctx, signal), i),
     );
     return settled;
   }
 
   /** A read on every shard: the first real failure fails it; missing shards are left out. */
-  async function readAll<T>(
-    ctx: StoreCallContext,
-    call: (target: NamespaceTarget, c: StoreCallContext) => Promise<T>,
-  ): Promise<T[]> {
+  async function readAll<T>(ctx: CallContext, call: (c: CallContext, i: number) => Promise<T>): Promise<T[]> {
     const { settled, firstFailure } = await scatter<Found<T>>(
       all,
       { fanOut: options.fanOut, signal: ctx.signal, failFast: true },
       async (i, signal) => {
         try {
-          return { found: true, value: await call(shard(i), ctxWith(ctx, signal)) };
+          return { found: true, value: await call(ctxWith(ctx, signal), i) };
         } catch (error) {
           if (isNotFound(error)) return { found: false, error };
           throw error;
@@ -102,18 +117,19 @@ export function createShardedTarget(
   }
 
   /** True when one of `others` exists: then a 404 from the rest just means "empty shard". */
-  async function anyExists(others: readonly number[], ctx: StoreCallContext): Promise<boolean> {
+  async function anyExists(others: readonly number[], ctx: CallContext): Promise<boolean> {
     if (others.length === 0) return false;
-    return (await sendAll(others, ctx, (t, c) => t.metadata(c))).some((s) => s.ok);
+    return (await sendAll(others, ctx, (c, i) => shard(i, 'metadata', c))).some((s) => s.ok);
   }
 
-  return {
-    async write(body, ctx) {
+  const handlers: Record<ShardStrategy, (operation: Operation, ctx: CallContext) => Promise<Payload>> = {
+    async split(operation, ctx) {
+      const body = bodyOf(operation);
       const { parts, idOrder } = splitWrite(body.value(), shards.length);
       const part = (i: number) => parts[i] as WriteBody;
       const targets = all.filter((i) => parts[i] !== undefined);
-      const settled = await sendAll(targets, ctx, async (t, c, i) =>
-        (await t.write(Payload.fromBytes(Payload.fromValue(part(i)).bytes()), c)).value(),
+      const settled = await sendAll(targets, ctx, async (c, i) =>
+        (await shard(i, operation.op, c, Payload.fromBytes(Payload.fromValue(part(i)).bytes()))).value(),
       );
       // A shard namespace that does not exist has nothing to patch or delete; a part that upserts
       // or declares a schema creates its namespace, so a 404 there is a real failure.
@@ -151,31 +167,31 @@ export function createShardedTarget(
       );
     },
 
-    async query(body, ctx) {
-      const { shardRequest, plan } = planQuery(body.value());
+    async query(operation, ctx) {
+      const { shardRequest, plan } = planQuery(bodyOf(operation).value());
       const bytes = Payload.fromValue(shardRequest).bytes();
-      const responses = await readAll(ctx, async (t, c) =>
-        (await t.query(Payload.fromBytes(bytes), c)).value(),
+      const responses = await readAll(ctx, async (c, i) =>
+        (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value(),
       );
       return Payload.fromValue(mergeQueryResponses(plan, responses));
     },
 
-    async metadata(ctx) {
+    async 'merge-metadata'(operation, ctx) {
       return Payload.fromValue(
-        mergeMetadata(await readAll(ctx, async (t, c) => (await t.metadata(c)).value())),
+        mergeMetadata(await readAll(ctx, async (c, i) => (await shard(i, operation.op, c)).value())),
       );
     },
 
-    async getSchema(ctx) {
+    async 'merge-schema'(operation, ctx) {
       return Payload.fromValue(
-        mergeSchemas(await readAll(ctx, async (t, c) => (await t.getSchema(c)).value())),
+        mergeSchemas(await readAll(ctx, async (c, i) => (await shard(i, operation.op, c)).value())),
       );
     },
 
-    async updateSchema(body, ctx) {
-      const bytes = Payload.fromValue(body.value()).bytes();
-      const settled = await sendAll(all, ctx, async (t, c) =>
-        (await t.updateSchema(Payload.fromBytes(bytes), c)).value(),
+    async 'schema-update'(operation, ctx) {
+      const bytes = Payload.fromValue(bodyOf(operation).value()).bytes();
+      const settled = await sendAll(all, ctx, async (c, i) =>
+        (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value(),
       );
       const updated = settled.flatMap((s) => (s.ok ? [s.value] : []));
       const missing = settled.filter((s) => !s.ok && isNotFound(s.error)).map((s) => s.shard);
@@ -187,7 +203,9 @@ export function createShardedTarget(
         // A shard that does not exist yet is created with the schema, so that its first documents
         // are not typed by inference differently from the other shards.
         const writeBody = Buffer.from(`{"schema":${bytes.toString('utf8')}}`, 'utf8');
-        const created = await sendAll(missing, ctx, (t, c) => t.write(Payload.fromBytes(writeBody), c));
+        const created = await sendAll(missing, ctx, (c, i) =>
+          shard(i, 'write', c, Payload.fromBytes(writeBody)),
+        );
         outcomes = settled.map((s) => created.find((c) => c.shard === s.shard) ?? s);
       }
       if (outcomes.some((o) => !o.ok)) {
@@ -196,27 +214,36 @@ export function createShardedTarget(
       return Payload.fromValue(mergeSchemas(updated));
     },
 
-    async deleteNamespace(ctx) {
+    async broadcast(operation, ctx) {
       const outcomes = missingAsDone(
-        await sendAll(all, ctx, async (t, c) => (await t.deleteNamespace(c)).value()),
+        await sendAll(all, ctx, async (c, i) => (await shard(i, operation.op, c)).value()),
       );
-      if (outcomes.some((o) => !o.ok))
-        throw fanOutFailure('namespace delete', outcomes, label, 'Retrying the delete converges.');
-      return Payload.fromValue(firstValue(outcomes) ?? { status: 'OK' });
-    },
-
-    async hintCacheWarm(ctx) {
-      const outcomes = missingAsDone(
-        await sendAll(all, ctx, async (t, c) => (await t.hintCacheWarm(c)).value()),
-      );
-      if (outcomes.some((o) => !o.ok))
-        throw fanOutFailure('cache warm hint', outcomes, label, 'The hint can be repeated.');
+      if (outcomes.some((o) => !o.ok)) {
+        const what = BROADCAST_WORDS[operation.op] ?? { name: operation.op, hint: 'Retrying converges.' };
+        throw fanOutFailure(what.name, outcomes, label, what.hint);
+      }
+      const first = firstValue(outcomes);
+      if (first !== undefined) return Payload.fromValue(first);
+      // Every shard was missing and counted as done: the answer a new namespace would give.
       return Payload.fromValue(
-        firstValue(outcomes) ?? { status: 'ACCEPTED', message: 'cache warm hint accepted' },
+        operation.op === 'hintCacheWarm'
+          ? { status: 'ACCEPTED', message: 'cache warm hint accepted' }
+          : { status: 'OK' },
       );
     },
   };
+  return (operation, ctx) => {
+    const spec = specOf(operation.op);
+    if (spec.scope !== 'namespace') return next(operation, ctx);
+    return handlers[spec.shards](operation, ctx);
+  };
 }
+
+/** How failures of a broadcast operation are described. */
+const BROADCAST_WORDS: Partial<Record<OpName, { name: string; hint: string }>> = {
+  deleteNamespace: { name: 'namespace delete', hint: 'Retrying the delete converges.' },
+  hintCacheWarm: { name: 'cache warm hint', hint: 'The hint can be repeated.' },
+};
 
 function firstValue(outcomes: readonly Settled<unknown>[]): unknown {
   for (const o of outcomes) if (o.ok && o.value !== undefined) return o.value;

@@ -3,10 +3,10 @@
  * Pings are cached for a short while so probes and status reads do not turn into upstream load; a
  * check never waits longer than its timeout.
  */
-import type { Condition } from '../resources/meta.ts';
-import type { IndexEntry, RegistrySnapshot, StoreEntry } from '../registry/types.ts';
-import { storeKey } from '../registry/types.ts';
-import type { VectorStore } from '../stores/port.ts';
+import type { Condition } from '../../resources/meta.ts';
+import type { IndexEntry, RegistrySnapshot, StoreEntry } from '../../registry/types.ts';
+import { storeKey } from '../../registry/types.ts';
+import type { VectorStore } from '../port.ts';
 
 export interface StoreHealthOptions {
   readonly registry: { current(): RegistrySnapshot };

@@ -1,8 +1,9 @@
 /**
- * Index-level policy applied to writes before they reach a store: the Index's distanceMetric is
- * sent on writes that may create vector columns and do not name one; a write naming a different
- * metric is refused here (it would otherwise create a namespace that disagrees with its Index).
+ * The Index policy layer, first in an Index's dispatch: the Index's distanceMetric is sent on
+ * writes that may create vector columns and do not name one; a write naming a different metric is
+ * refused here (it would otherwise create a namespace that disagrees with its Index).
  */
+import { bodyOf, type Layer } from '../stores/operations.ts';
 import { invalid } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 
@@ -58,4 +59,19 @@ export function applyDistanceMetric(payload: Payload, metric: DistanceMetric, in
   }
   if (!writesVectors(body)) return payload;
   return Payload.fromValue({ ...body, distance_metric: metric });
+}
+
+export interface IndexPolicy {
+  readonly name: string;
+  readonly distanceMetric: DistanceMetric;
+}
+
+export function indexPolicyLayer(index: IndexPolicy): Layer {
+  return (next) => (operation, ctx) => {
+    if (operation.op !== 'write') return next(operation, ctx);
+    return next(
+      { ...operation, body: applyDistanceMetric(bodyOf(operation), index.distanceMetric, index.name) },
+      ctx,
+    );
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDistanceMetric } from './write-policy.ts';
+import { applyDistanceMetric } from './index-policy.ts';
 import { Payload } from '../wire/payload.ts';
 
 const apply = (body: unknown) =>
