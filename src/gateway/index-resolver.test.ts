@@ -6,7 +6,9 @@ import { validateManifestSet } from '../resources/manifests.ts';
 import type { VectorStore } from '../stores/port.ts';
 import { HevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
-import { createIndexResolver, effectiveFanOut } from './index-resolver.ts';
+import { effectiveFanOut } from '../registry/fan-out.ts';
+import { storeMethods } from '../stores/port.ts';
+import { createIndexResolver } from './index-resolver.ts';
 
 const V = 'hevlayer.com/v1';
 
@@ -38,23 +40,13 @@ const index = (name: string, spec: Record<string, unknown> = {}, labels?: Record
 
 /** Records which upstream namespaces were called and with what body. */
 function recordingStore(calls: { ns: string; body?: unknown }[]): VectorStore {
-  const answer = (ns: string, body?: Payload) => {
-    calls.push({ ns, ...(body === undefined ? {} : { body: body.value() }) });
-    return Promise.resolve(Payload.fromValue({ rows: [], aggregations: { n: 0 } }));
-  };
   return {
     kind: 'local',
-    write: (ns, body) => (
-      calls.push({ ns, body: body.value() }),
-      Promise.resolve(Payload.fromValue({ status: 'OK', rows_affected: 0 }))
-    ),
-    query: answer,
-    metadata: (ns) => answer(ns),
-    getSchema: (ns) => answer(ns),
-    updateSchema: answer,
-    deleteNamespace: (ns) => answer(ns),
-    listNamespaces: () => Promise.resolve(Payload.fromValue({ namespaces: [] })),
-    hintCacheWarm: (ns) => answer(ns),
+    dispatch: ({ op, ns, body }) => {
+      calls.push({ ns, ...(body === undefined ? {} : { body: body.value() }) });
+      if (op === 'write') return Promise.resolve(Payload.fromValue({ status: 'OK', rows_affected: 0 }));
+      return Promise.resolve(Payload.fromValue({ rows: [], aggregations: { n: 0 } }));
+    },
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
@@ -102,9 +94,10 @@ describe('createIndexResolver', () => {
 
   it('applies the Index distance metric on vector writes', async () => {
     calls.length = 0;
-    await resolver
-      .resolve('products', {})
-      .target.write(Payload.fromValue({ upsert_rows: [{ id: 1, vector: [1, 2] }] }), {});
+    await storeMethods(resolver.resolve('products', {}).dispatch).write(
+      'products',
+      Payload.fromValue({ upsert_rows: [{ id: 1, vector: [1, 2] }] }),
+    );
     expect(calls).toEqual([
       {
         ns: 'products',
@@ -115,9 +108,10 @@ describe('createIndexResolver', () => {
 
   it('scatters a sharded Index over its upstream namespaces', async () => {
     calls.length = 0;
-    await resolver
-      .resolve('sharded', {})
-      .target.query(Payload.fromValue({ aggregate_by: { n: ['Count'] } }), {});
+    await storeMethods(resolver.resolve('sharded', {}).dispatch).query(
+      'sharded',
+      Payload.fromValue({ aggregate_by: { n: ['Count'] } }),
+    );
     expect(calls.map((c) => c.ns).sort()).toEqual(['up-0', 'up-1', 'up-2']);
     expect(effectiveFanOut(snapshot.indexes.get('sharded')!, snapshot)).toBe(2);
   });

@@ -9,6 +9,8 @@
 import type { Payload } from '../wire/payload.ts';
 import {
   OP_NAMES,
+  specOf,
+  type OPERATIONS,
   type CallContext,
   type Dispatch,
   type ListNamespacesParams,
@@ -43,19 +45,24 @@ export function dispatchTo(handlers: OperationHandlers): Dispatch {
  * from it, so the list of operations is still written once.
  */
 export type StoreMethods = {
-  readonly [K in OpName]: K extends 'listNamespaces'
+  readonly [K in OpName]: (typeof OPERATIONS)[K]['scope'] extends 'store'
     ? (params?: ListNamespacesParams, ctx?: CallContext) => Promise<Payload>
-    : (ns: string, body?: Payload, ctx?: CallContext) => Promise<Payload>;
+    : (typeof OPERATIONS)[K]['body'] extends true
+      ? (ns: string, body: Payload, ctx?: CallContext) => Promise<Payload>
+      : (ns: string, ctx?: CallContext) => Promise<Payload>;
 };
 
 export function storeMethods(dispatch: Dispatch): StoreMethods {
   const methods: Record<string, unknown> = {};
   for (const op of OP_NAMES) {
+    const spec = specOf(op);
     methods[op] =
-      op === 'listNamespaces'
+      spec.scope === 'store'
         ? (params: ListNamespacesParams = {}, ctx: CallContext = {}) => dispatch({ op, ns: '', params }, ctx)
-        : (ns: string, body?: Payload, ctx: CallContext = {}) =>
-            dispatch({ op, ns, body } satisfies Operation, ctx);
+        : spec.body
+          ? (ns: string, body: Payload, ctx: CallContext = {}) =>
+              dispatch({ op, ns, body } satisfies Operation, ctx)
+          : (ns: string, ctx: CallContext = {}) => dispatch({ op, ns } satisfies Operation, ctx);
   }
   return methods as StoreMethods;
 }

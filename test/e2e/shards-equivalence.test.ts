@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import Turbopuffer from '@turbopuffer/turbopuffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayServer } from '../../src/gateway/server.ts';
-import { bindStore, type NamespaceTarget, type TargetResolver } from '../../src/gateway/target.ts';
+import type { TargetResolver } from '../../src/gateway/target.ts';
 import { shardOf } from '../../src/shards/hash.ts';
-import { createShardedTarget } from '../../src/shards/sharded-target.ts';
+import { shardsLayer } from '../../src/shards/layer.ts';
 import { createLocalStore, type LocalStore } from '../../src/stores/local/index.ts';
 import { HevError } from '../../src/wire/errors.ts';
 import { parseJson, stringifyJson } from '../../src/wire/json.ts';
@@ -76,7 +76,6 @@ let dir: string;
 let store: LocalStore;
 let app: ReturnType<typeof createGatewayServer>;
 let baseURL: string;
-let shardTargets: NamespaceTarget[];
 
 async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
   const res = await fetch(new URL(path, baseURL), {
@@ -111,12 +110,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hevlayer-shards-'));
   store = await createLocalStore({ path: dir, synchronous: 'normal' });
   const names = Array.from({ length: SHARDS }, (_, i) => `products-${i}`);
-  shardTargets = names.map((ns) => bindStore(store, ns));
-  const sharded = createShardedTarget(shardTargets, { fanOut: 2, shardNames: names });
+  const sharded = shardsLayer({ namespaces: names, fanOut: 2 })(store.dispatch);
   const resolver: TargetResolver = {
     resolve: (name) => {
-      if (name === 'products') return { target: sharded, index: 'products', store: 'local' };
-      if (name === 'flat') return { target: bindStore(store, 'flat'), index: 'flat', store: 'local' };
+      if (name === 'products') return { dispatch: sharded, index: 'products', store: 'local' };
+      if (name === 'flat') return { dispatch: store.dispatch, index: 'flat', store: 'local' };
       throw new HevError('HEV_INDEX_NOT_FOUND', `no Index named ${name}`);
     },
     list: (params, _r, ctx) => store.listNamespaces(params, ctx),
@@ -145,8 +143,11 @@ afterAll(async () => {
 
 describe('a 4-shard Index equals one unsharded namespace', () => {
   it('placed every document on the shard its id hashes to, and on no other', async () => {
-    for (const [i, target] of shardTargets.entries()) {
-      const res = await target.query(Payload.fromValue({ rank_by: ['id', 'asc'], limit: 1000 }), {});
+    for (let i = 0; i < SHARDS; i++) {
+      const res = await store.query(
+        `products-${i}`,
+        Payload.fromValue({ rank_by: ['id', 'asc'], limit: 1000 }),
+      );
       const ids = (res.value() as { rows: { id: unknown }[] }).rows.map((r) => r.id);
       const expected = DOCS.filter((d) => shardOf(d.id, SHARDS) === i).map((d) => d.id);
       expect(ids.length).toBeGreaterThan(40);

@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindStore, type NamespaceTarget } from '../../src/gateway/target.ts';
 import { shardOf } from '../../src/shards/hash.ts';
-import { createShardedTarget } from '../../src/shards/sharded-target.ts';
+import { shardsLayer } from '../../src/shards/layer.ts';
+import type { Dispatch, OpName } from '../../src/stores/operations.ts';
+import { storeMethods } from '../../src/stores/port.ts';
 import { createLocalStore, type LocalStore } from '../../src/stores/local/index.ts';
 import { HevError } from '../../src/wire/errors.ts';
 import { Payload } from '../../src/wire/payload.ts';
@@ -28,51 +29,51 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-type Method = keyof NamespaceTarget;
-
-/** A real shard target whose calls can be made to fail (or to wait for an abort) on demand. */
-function faulty(inner: NamespaceTarget) {
-  const faults = new Map<Method, Error>();
-  const hangs = new Set<Method>();
-  const seenSignals: AbortSignal[] = [];
-  const wrap =
-    <A extends unknown[]>(method: Method, fn: (...args: A) => Promise<Payload>) =>
-    async (...args: A): Promise<Payload> => {
-      const ctx = args[args.length - 1] as { signal?: AbortSignal };
-      if (ctx.signal !== undefined) seenSignals.push(ctx.signal);
-      // Yield once so concurrent calls really overlap.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (hangs.has(method)) {
-        await new Promise((_resolve, reject) => {
-          const abort = () => reject(new Error('aborted by caller'));
-          if (ctx.signal?.aborted === true) abort();
-          ctx.signal?.addEventListener('abort', abort, { once: true });
-        });
-      }
-      const fault = faults.get(method);
-      if (fault !== undefined) throw fault;
-      return await fn(...args);
-    };
-  const target: NamespaceTarget = {
-    write: wrap('write', (b, c) => inner.write(b, c)),
-    query: wrap('query', (b, c) => inner.query(b, c)),
-    metadata: wrap('metadata', (c) => inner.metadata(c)),
-    getSchema: wrap('getSchema', (c) => inner.getSchema(c)),
-    updateSchema: wrap('updateSchema', (b, c) => inner.updateSchema(b, c)),
-    deleteNamespace: wrap('deleteNamespace', (c) => inner.deleteNamespace(c)),
-    hintCacheWarm: wrap('hintCacheWarm', (c) => inner.hintCacheWarm(c)),
+/** An Index's operations with its name bound, as a client of the Index sees them. */
+function bound(dispatch: Dispatch, ns: string) {
+  const m = storeMethods(dispatch);
+  return {
+    write: (b: Payload, c = {}) => m.write(ns, b, c),
+    query: (b: Payload, c = {}) => m.query(ns, b, c),
+    metadata: (c = {}) => m.metadata(ns, c),
+    getSchema: (c = {}) => m.getSchema(ns, c),
+    updateSchema: (b: Payload, c = {}) => m.updateSchema(ns, b, c),
+    deleteNamespace: (c = {}) => m.deleteNamespace(ns, c),
+    hintCacheWarm: (c = {}) => m.hintCacheWarm(ns, c),
   };
-  return { target, faults, hangs, seenSignals };
+}
+type Target = ReturnType<typeof bound>;
+
+/** A real shard (the local store's dispatch) whose calls can be made to fail (or to wait for an abort) on demand. */
+function faulty(inner: Dispatch) {
+  const faults = new Map<OpName, Error>();
+  const hangs = new Set<OpName>();
+  const seenSignals: AbortSignal[] = [];
+  const dispatch: Dispatch = async (operation, ctx) => {
+    if (ctx.signal !== undefined) seenSignals.push(ctx.signal);
+    // Yield once so concurrent calls really overlap.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (hangs.has(operation.op)) {
+      await new Promise((_resolve, reject) => {
+        const abort = () => reject(new Error('aborted by caller'));
+        if (ctx.signal?.aborted === true) abort();
+        ctx.signal?.addEventListener('abort', abort, { once: true });
+      });
+    }
+    const fault = faults.get(operation.op);
+    if (fault !== undefined) throw fault;
+    return await inner(operation, ctx);
+  };
+  return { dispatch, faults, hangs, seenSignals };
 }
 
 function makeIndex(name: string, shards: number, fanOut = shards) {
   const names = Array.from({ length: shards }, (_, i) => `${name}-${i}`);
-  const wrapped = names.map((ns) => faulty(bindStore(store, ns)));
-  const target = createShardedTarget(
-    wrapped.map((w) => w.target),
-    { fanOut, shardNames: names },
-  );
-  return { target, wrapped, names };
+  const wrapped = names.map(() => faulty(store.dispatch));
+  const shardDispatch: Dispatch = (operation, ctx) =>
+    (wrapped[names.indexOf(operation.ns)] as (typeof wrapped)[number]).dispatch(operation, ctx);
+  const target = bound(shardsLayer({ namespaces: names, fanOut })(shardDispatch), name);
+  return { target, wrapped, names, shardDispatch };
 }
 
 const json = (v: unknown) => Payload.fromValue(v);
@@ -89,7 +90,7 @@ async function failure(p: Promise<unknown>): Promise<HevError> {
 }
 
 const rows = (ids: number[]) => ids.map((id) => ({ id, vector: [1, id % 7], n: id }));
-const count = async (t: NamespaceTarget) =>
+const count = async (t: Target) =>
   ((await value(t.query(json({ aggregate_by: { c: ['Count'] } }), {}))).aggregations as { c: number }).c;
 
 describe('sharded target failures', () => {
@@ -189,26 +190,24 @@ describe('sharded target failures', () => {
   });
 
   it('keeps at most fanOut shard calls in flight', async () => {
-    const { target, wrapped } = makeIndex('fanout', 6, 2);
+    const { target, shardDispatch, names } = makeIndex('fanout', 6, 2);
     const ids = Array.from({ length: 30 }, (_, i) => i + 1);
     await value(target.write(json({ upsert_rows: rows(ids), distance_metric: 'cosine_distance' }), {}));
     let inFlight = 0;
     let peak = 0;
-    const counted = wrapped.map((w): NamespaceTarget => ({
-      ...w.target,
-      query: async (b, c) => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        try {
-          return await w.target.query(b, c); // yields before answering, so calls overlap
-        } finally {
-          inFlight--;
-        }
-      },
-    }));
+    const counted: Dispatch = async (operation, ctx) => {
+      if (operation.op !== 'query') return shardDispatch(operation, ctx);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        return await shardDispatch(operation, ctx); // yields before answering, so calls overlap
+      } finally {
+        inFlight--;
+      }
+    };
     for (const fanOut of [1, 2, 4]) {
       peak = 0;
-      const bounded = createShardedTarget(counted, { fanOut });
+      const bounded = bound(shardsLayer({ namespaces: names, fanOut })(counted), 'fanout');
       const res = await value(bounded.query(json({ rank_by: ['id', 'asc'], limit: 100 }), {}));
       expect((res.rows as unknown[]).length).toBe(30);
       expect(peak).toBe(fanOut);
@@ -269,7 +268,7 @@ describe('empty and missing shards', () => {
   });
 
   it('rejects a bad fan-out or an empty shard list at construction', () => {
-    expect(() => createShardedTarget([], { fanOut: 1 })).toThrow(RangeError);
-    expect(() => createShardedTarget([bindStore(store, 'x-0')], { fanOut: 0 })).toThrow(RangeError);
+    expect(() => shardsLayer({ namespaces: [], fanOut: 1 })).toThrow(RangeError);
+    expect(() => shardsLayer({ namespaces: ['x-0', 'x-1'], fanOut: 0 })).toThrow(RangeError);
   });
 });

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withNamespaceLimiter, type NamespaceLimiterOptions } from '../../src/stores/limiter/index.ts';
 import { createTurbopufferStore } from '../../src/stores/turbopuffer/index.ts';
-import type { VectorStore } from '../../src/stores/port.ts';
+import { storeMethods, type StoreMethods, type VectorStore } from '../../src/stores/port.ts';
 import { HevError } from '../../src/wire/errors.ts';
 import { Payload } from '../../src/wire/payload.ts';
 import {
@@ -41,7 +41,7 @@ function adapter(): VectorStore {
 function limited(options: NamespaceLimiterOptions) {
   const store = withNamespaceLimiter(adapter(), options);
   stores.push(store);
-  return store;
+  return { ...store, ...storeMethods(store.dispatch) };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -109,7 +109,7 @@ describe('upstream limiter with the turbopuffer adapter', () => {
   it('turns an upstream 429 storm into queueing', async () => {
     /** Six held queries at once; holds are released once `ready` says the burst has landed. */
     const burst = async (
-      store: VectorStore,
+      store: StoreMethods,
       ready: () => boolean,
     ): Promise<PromiseSettledResult<Payload>[]> => {
       for (let i = 0; i < 6; i++) upstream.script({ kind: 'hold' });
@@ -126,7 +126,7 @@ describe('upstream limiter with the turbopuffer adapter', () => {
 
     // Without the limiter the upstream refuses the excess (and the adapter retries on 429).
     await setup({ concurrencyLimit: 2 });
-    await burst(adapter(), () => upstream.rejected429 > 0);
+    await burst(storeMethods(adapter().dispatch), () => upstream.rejected429 > 0);
     expect(upstream.rejected429).toBeGreaterThan(0);
     await upstream.close();
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import { createTurbopufferStore, type TurbopufferStoreOptions } from '../../src/stores/turbopuffer/index.ts';
 import type { RetryEvent } from '../../src/stores/turbopuffer/call.ts';
-import type { VectorStore } from '../../src/stores/port.ts';
+import { storeMethods, type StoreMethods, type VectorStore } from '../../src/stores/port.ts';
 import { HevError } from '../../src/wire/errors.ts';
 import { Payload } from '../../src/wire/payload.ts';
 import { startFaultUpstream, type FaultUpstream } from './fault-upstream.ts';
@@ -16,7 +16,8 @@ export const NS = 'docs';
 export interface FaultFixture {
   readonly upstream: FaultUpstream;
   readonly retries: RetryEvent[];
-  open(over?: Partial<TurbopufferStoreOptions>): VectorStore;
+  /** The adapter, with typed calls per operation. */
+  open(over?: Partial<TurbopufferStoreOptions>): VectorStore & StoreMethods;
 }
 
 /** Registers beforeEach/afterEach; the returned object always refers to the current test's upstream. */
@@ -53,7 +54,7 @@ export function useFaultFixture(): FaultFixture {
         ...over,
       });
       stores.push(store);
-      return store;
+      return { ...store, ...storeMethods(store.dispatch) };
     },
   };
 }

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { HevError } from '../../wire/errors.ts';
 import { Payload } from '../../wire/payload.ts';
-import type { VectorStore } from '../port.ts';
-import { withNamespaceLimiter, type QueueEvent } from './index.ts';
+import { storeMethods, type VectorStore } from '../port.ts';
+import {
+  withNamespaceLimiter as limiterOver,
+  type NamespaceLimiterOptions,
+  type QueueEvent,
+} from './index.ts';
+
+/** The limited store with typed calls, as the tests below use it. */
+function withNamespaceLimiter(store: VectorStore, options?: NamespaceLimiterOptions) {
+  const limited = limiterOver(store, options);
+  return { ...limited, ...storeMethods(limited.dispatch) };
+}
 
 /** A store whose calls stay pending until the test settles them; it records the order they start. */
 function gatedStore() {
@@ -19,14 +29,14 @@ function gatedStore() {
   let closed = 0;
   const store: VectorStore = {
     kind: 'local',
-    write: (ns) => call(`write ${ns}`),
-    query: (ns, body) => call(`query ${ns} ${String((body.value() as { tag?: string }).tag)}`),
-    metadata: (ns) => call(`metadata ${ns}`),
-    getSchema: (ns) => call(`schema ${ns}`),
-    updateSchema: (ns) => call(`update ${ns}`),
-    deleteNamespace: (ns) => call(`delete ${ns}`),
-    hintCacheWarm: (ns) => call(`warm ${ns}`),
-    listNamespaces: () => call('list'),
+    dispatch: ({ op, ns, body }) =>
+      call(
+        op === 'query'
+          ? `query ${ns} ${String((body?.value() as { tag?: string }).tag)}`
+          : op === 'listNamespaces'
+            ? 'list'
+            : `${op} ${ns}`,
+      ),
     ping: async () => undefined,
     close: async () => {
       closed++;
@@ -122,8 +132,8 @@ describe('withNamespaceLimiter', () => {
     finish('write ns', new Error('boom'));
     await expect(failing).rejects.toThrow('boom');
     await tick();
-    expect(started).toEqual(['write ns', 'schema ns']);
-    finish('schema ns');
+    expect(started).toEqual(['write ns', 'getSchema ns']);
+    finish('getSchema ns');
     await next;
   });
 
@@ -142,6 +152,40 @@ describe('withNamespaceLimiter', () => {
     finish('list');
     await Promise.all([running, list]);
     await expect(limited.metadata('ns')).rejects.toMatchObject({ code: 'HEV_UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('applies a raised limit live: queued calls start, none is refused', async () => {
+    const { store, started, finish } = gatedStore();
+    const limited = withNamespaceLimiter(store, { maxInFlightPerNamespace: 1, queueTimeoutMs: 60_000 });
+    const calls = ['a', 'b', 'c'].map((tag) => limited.query('ns', q(tag)));
+    await tick();
+    expect(started).toEqual(['query ns a']);
+    limited.setMaxInFlight(3);
+    await tick();
+    expect(started).toEqual(['query ns a', 'query ns b', 'query ns c']);
+    for (const tag of ['a', 'b', 'c']) finish(`query ns ${tag}`);
+    await Promise.all(calls);
+  });
+
+  it('applies a lowered limit live: running calls finish, the next starts when it fits', async () => {
+    const { store, started, finish } = gatedStore();
+    const limited = withNamespaceLimiter(store, { maxInFlightPerNamespace: 4, queueTimeoutMs: 60_000 });
+    const calls = ['a', 'b', 'c'].map((tag) => limited.query('ns', q(tag)));
+    const agg4 = limited.query('ns', agg('heavy'));
+    await tick();
+    expect(started).toEqual(['query ns a', 'query ns b', 'query ns c']);
+    limited.setMaxInFlight(2);
+    finish('query ns a');
+    finish('query ns b');
+    await tick();
+    expect(started).toHaveLength(3); // c still holds 1 of 2; the aggregation (charged 4) runs alone
+    finish('query ns c');
+    await tick();
+    expect(started.at(-1)).toBe('query ns heavy');
+    expect(limited.inFlight('ns')).toBe(4);
+    finish('query ns heavy');
+    await Promise.all([...calls, agg4]);
+    expect(limited.inFlight('ns')).toBe(0);
   });
 
   it('rejects bad options', () => {
