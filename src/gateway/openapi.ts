@@ -4,6 +4,8 @@
  * are turbopuffer's, see its docs); the hevlayer API is described field by field.
  */
 
+import { OP_NAMES, specOf } from '../stores/operations.ts';
+
 const errorBody = {
   type: 'object',
   required: ['status', 'error'],
@@ -37,8 +39,34 @@ function op(summary: string, extra: Record<string, unknown> = {}, responses = ok
   return { summary, responses, ...extra };
 }
 
+/** The turbopuffer routes, from the operation table (the routes the data plane serves). */
+function turbopufferPaths(): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const name of OP_NAMES) {
+    const spec = specOf(name);
+    const extra: Record<string, unknown> =
+      spec.scope === 'namespace' ? { tags: ['turbopuffer'], parameters: [ns] } : { tags: ['turbopuffer'] };
+    if (spec.scope === 'store') extra.parameters = LIST_PARAMETERS;
+    if (spec.body) extra.requestBody = jsonBody(`turbopuffer ${name} request`);
+    for (const route of spec.routes) {
+      const path = route.path.replace(':ns', '{ns}');
+      (paths[path] ??= {})[route.method.toLowerCase()] = op(
+        spec.summary,
+        extra,
+        spec.status === 200 ? ok(spec.summary) : ok(spec.summary, String(spec.status)),
+      );
+    }
+  }
+  return paths;
+}
+
+const LIST_PARAMETERS = [
+  { name: 'prefix', in: 'query', schema: { type: 'string' } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' } },
+  { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+];
+
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
-  const tpuf = { tags: ['turbopuffer'], parameters: [ns] };
   const hev = { tags: ['hevlayer'], parameters: [indexName] };
   return {
     openapi: '3.1.0',
@@ -54,42 +82,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     },
     security: [{ bearer: [] }],
     paths: {
-      '/v2/namespaces/{ns}': {
-        post: op('Write documents (upsert, patch, delete, conditional, by filter)', {
-          ...tpuf,
-          requestBody: jsonBody('turbopuffer write request'),
-        }),
-        delete: op('Delete the namespace (all shards of a sharded Index)', tpuf),
-      },
-      '/v2/namespaces/{ns}/query': {
-        post: op('Query or multi-query (`queries`)', {
-          ...tpuf,
-          requestBody: jsonBody('turbopuffer query request'),
-        }),
-      },
-      '/v1/namespaces/{ns}/metadata': { get: op('Namespace metadata', tpuf) },
-      '/v2/namespaces/{ns}/metadata': { get: op('Namespace metadata', tpuf) },
-      '/v1/namespaces/{ns}': { delete: op('Delete the namespace (v1 path)', tpuf) },
-      '/v1/namespaces/{ns}/schema': {
-        get: op('Namespace schema', tpuf),
-        post: op('Update the schema (bare attribute map)', {
-          ...tpuf,
-          requestBody: jsonBody('attribute map'),
-        }),
-      },
-      '/v1/namespaces/{ns}/hint_cache_warm': {
-        get: op('Hint the upstream to warm its cache', tpuf, ok('Accepted', '202')),
-      },
-      '/v1/namespaces': {
-        get: op('List declared Indexes visible to the caller', {
-          tags: ['turbopuffer'],
-          parameters: [
-            { name: 'prefix', in: 'query', schema: { type: 'string' } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' } },
-            { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-          ],
-        }),
-      },
+      ...turbopufferPaths(),
       '/hevlayer/v1/indexes': {
         get: op('List Indexes with spec defaults and status', {
           tags: ['hevlayer'],

@@ -24,6 +24,8 @@ export type ShardStrategy =
   'split' | 'query' | 'merge-metadata' | 'merge-schema' | 'schema-update' | 'broadcast';
 
 export interface OperationSpec {
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
   /** `namespace`: addresses one namespace; `store`: the store as a whole. */
   readonly scope: 'namespace' | 'store';
   /** The turbopuffer routes a client may use for it (first = canonical, used upstream). */
@@ -46,6 +48,7 @@ export interface OperationSpec {
 
 export const OPERATIONS = {
   write: {
+    summary: 'Write documents (upsert, patch, delete, conditional, by filter)',
     scope: 'namespace',
     routes: [{ method: 'POST', path: '/v2/namespaces/:ns' }],
     status: 200,
@@ -56,6 +59,7 @@ export const OPERATIONS = {
     shards: 'split',
   },
   query: {
+    summary: 'Query or multi-query (`queries`)',
     scope: 'namespace',
     routes: [{ method: 'POST', path: '/v2/namespaces/:ns/query' }],
     status: 200,
@@ -66,6 +70,7 @@ export const OPERATIONS = {
     shards: 'query',
   },
   metadata: {
+    summary: 'Namespace metadata',
     scope: 'namespace',
     routes: [
       { method: 'GET', path: '/v2/namespaces/:ns/metadata' },
@@ -79,6 +84,7 @@ export const OPERATIONS = {
     shards: 'merge-metadata',
   },
   getSchema: {
+    summary: 'Namespace schema',
     scope: 'namespace',
     routes: [{ method: 'GET', path: '/v1/namespaces/:ns/schema' }],
     status: 200,
@@ -89,6 +95,7 @@ export const OPERATIONS = {
     shards: 'merge-schema',
   },
   updateSchema: {
+    summary: 'Update the schema (bare attribute map)',
     scope: 'namespace',
     routes: [{ method: 'POST', path: '/v1/namespaces/:ns/schema' }],
     status: 200,
@@ -101,6 +108,7 @@ export const OPERATIONS = {
   // Not retried after the request left: a replayed delete could remove a namespace that a
   // concurrent writer has just re-created (docs/adr/turbopuffer-adapter.md).
   deleteNamespace: {
+    summary: 'Delete the namespace (all shards of a sharded Index)',
     scope: 'namespace',
     routes: [
       { method: 'DELETE', path: '/v2/namespaces/:ns' },
@@ -114,6 +122,7 @@ export const OPERATIONS = {
     shards: 'broadcast',
   },
   hintCacheWarm: {
+    summary: 'Hint the upstream to warm its cache',
     scope: 'namespace',
     routes: [{ method: 'GET', path: '/v1/namespaces/:ns/hint_cache_warm' }],
     status: 202,
@@ -124,6 +133,7 @@ export const OPERATIONS = {
     shards: 'broadcast',
   },
   listNamespaces: {
+    summary: 'List declared Indexes visible to the caller',
     scope: 'store',
     routes: [{ method: 'GET', path: '/v1/namespaces' }],
     status: 200,
