@@ -20,7 +20,8 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
  * - `schema-update`: applied on every shard (missing shards created with it);
  * - `broadcast`: sent to every shard, missing shards count as done, first answer returned.
  */
-export type ShardStrategy = 'split' | 'query' | 'merge-metadata' | 'merge-schema' | 'schema-update' | 'broadcast';
+export type ShardStrategy =
+  'split' | 'query' | 'merge-metadata' | 'merge-schema' | 'schema-update' | 'broadcast';
 
 export interface OperationSpec {
   /** `namespace`: addresses one namespace; `store`: the store as a whole. */
