@@ -1,33 +1,40 @@
 #!/usr/bin/env node
-// Runs the bundled build (dist/cli/main.mjs from `npm run build`; `npm start` builds first) when it
-// is at least as new as every source file, else the TypeScript sources through tsx — so a fresh
-// checkout and an edited tree work without a build step, and a stale bundle is never run. The
-// bundle is what production runs: tsx's on-the-fly output is slower per request (see
-// docs/adr/gateway-data-plane.md).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Runs the built artifact, dist/cli/main.mjs (`npm ci` builds it through `prepare`; `npm run build`
+// rebuilds it; `npm run dev` runs the TypeScript sources instead). There is deliberately no
+// fallback to the sources: what runs is always the one build this line names, never a choice made
+// from file times.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = `${root}dist/cli/main.mjs`;
 
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    const mtime = entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs;
-    if (mtime > newest) newest = mtime;
-  }
-  return newest;
+if (!existsSync(bundle)) {
+  process.stderr.write(
+    `hevlayer: ${bundle} is missing: run \`npm run build\` (or \`npm run dev\` to run the sources)\n`,
+  );
+  process.exit(1);
 }
 
-if (
-  process.env.HEVLAYER_FROM_SOURCE !== '1' &&
-  existsSync(bundle) &&
-  statSync(bundle).mtimeMs >= newestSource(`${root}src`)
-) {
-  await import(bundle);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+/** What the build recorded (dist/build-info.json), else the bundle's modification time. */
+function buildInfo() {
+  try {
+    const info = JSON.parse(readFileSync(`${root}dist/build-info.json`, 'utf8'));
+    return { builtAt: info.builtAt, commit: info.commit };
+  } catch {
+    return { builtAt: statSync(bundle).mtime.toISOString() };
+  }
 }
+
+// One JSON line in the shape of the gateway's own log lines, so log collectors parse it too.
+process.stderr.write(
+  `${JSON.stringify({
+    level: 30,
+    time: new Date().toISOString(),
+    service: 'hevlayer',
+    bundle,
+    ...buildInfo(),
+    msg: 'running build',
+  })}\n`,
+);
+await import(pathToFileURL(bundle).href);

@@ -73,7 +73,9 @@ async function profiled(
 export async function profileProxies(options: ProfileOptions): Promise<ProfileFigures> {
   const gateway = await profiled(options, 'gateway', (flags) =>
     // From the sources (tsx), not the bundle: the summary maps frames back to .ts lines that way.
-    startGateway(options.children, options.configDir, options.workDir, flags, { HEVLAYER_FROM_SOURCE: '1' }),
+    startGateway(options.children, options.configDir, options.workDir, [...flags, '--import', 'tsx'], {}, [
+      'src/cli/main.ts',
+    ]),
   );
   const bareProxy = await profiled(options, 'bare-16', (flags) =>
     startBareProxy(options.children, options.upstream, 16, flags),

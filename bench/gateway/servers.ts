@@ -62,8 +62,8 @@ export function startBareProxy(
 }
 
 /**
- * `npm run build`: the gateway is measured as `npm start` runs it, from the bundle (bin/hevlayer.js
- * runs the bundle only when it is newer than every source file, so this also keeps it current).
+ * `npm run build`: the gateway is measured as `npm start` runs it, from a current bundle
+ * (bin/hevlayer.js runs dist/cli/main.mjs and nothing else).
  */
 export async function buildGateway(): Promise<void> {
   await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
@@ -75,11 +75,13 @@ export async function startGateway(
   dataDir: string,
   flags: string[] = [],
   env: Readonly<Record<string, string>> = {},
+  /** What node runs: the bundle through bin/hevlayer.js, or (profiles) the sources. */
+  entry: readonly string[] = ['bin/hevlayer.js'],
 ): Promise<Server> {
   const port = await freePort();
   const args = [
     ...flags,
-    'bin/hevlayer.js',
+    ...entry,
     'serve',
     '--config',
     configDir,

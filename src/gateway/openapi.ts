@@ -3,6 +3,7 @@
  * shape and the auth scheme. Request bodies of the turbopuffer routes are described loosely (they
  * are turbopuffer's, see its docs); the hevlayer API is described field by field.
  */
+import { NAMESPACE_NAME_PATTERN } from '../wire/namespace-name.ts';
 
 import { OP_NAMES, specOf } from '../stores/operations.ts';
 
@@ -31,7 +32,7 @@ const ns = {
   name: 'ns',
   in: 'path',
   required: true,
-  schema: { type: 'string', pattern: '^[A-Za-z0-9-_.]{1,128}$' },
+  schema: { type: 'string', pattern: NAMESPACE_NAME_PATTERN },
 };
 const indexName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 

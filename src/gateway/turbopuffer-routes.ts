@@ -16,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { OP_NAMES, OPERATIONS, specOf, type HttpMethod, type OpName } from '../stores/operations.ts';
 import type { StoreCallContext } from '../stores/port.ts';
 import { HevError, invalid } from '../wire/errors.ts';
+import { isNamespaceName } from '../wire/namespace-name.ts';
 import { Payload } from '../wire/payload.ts';
 import { bearerToken, type Authorizer, type Principal } from './auth.ts';
 import { readBody } from './body.ts';
@@ -26,11 +27,10 @@ import type { TargetResolver } from './target.ts';
 
 const gzipAsync = promisify(gzip);
 
-const NAMESPACE_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const GZIP_MIN_BYTES = 1024;
 
 export function validateNamespaceName(name: string): void {
-  if (!NAMESPACE_NAME.test(name) || name === '.' || name === '..') {
+  if (!isNamespaceName(name)) {
     throw invalid(`invalid namespace name ${JSON.stringify(name)}: must match [A-Za-z0-9-_.]{1,128}`);
   }
 }

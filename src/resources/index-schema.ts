@@ -8,10 +8,10 @@
  * `spec.snapshot.facetFields`.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { NAMESPACE_NAME_MAX_LENGTH, NAMESPACE_NAME_PATTERN } from '../wire/namespace-name.ts';
 import { applyDefaults } from './defaults.ts';
 import { ConditionSchema, type ObjectMeta } from './meta.ts';
 import {
-  UPSTREAM_NAMESPACE_PATTERN,
   defaultedObject,
   duration,
   integer,
@@ -52,11 +52,11 @@ export const IndexSpecSchema = defaultedObject(
         ),
         namespace: Type.Optional(
           patterned(
-            UPSTREAM_NAMESPACE_PATTERN,
+            NAMESPACE_NAME_PATTERN,
             'a turbopuffer namespace name ([A-Za-z0-9_.-], 1 to 128 characters)',
             {
               description: 'Upstream namespace. Defaults to the Index name.',
-              maxLength: 128,
+              maxLength: NAMESPACE_NAME_MAX_LENGTH,
             },
           ),
         ),

@@ -49,8 +49,6 @@ function annotate<T extends TSchema>(schema: T, expectation: string): T {
 
 export const K8S_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 export const K8S_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** turbopuffer namespace names (see gateway/turbopuffer-routes.ts). */
-export const UPSTREAM_NAMESPACE_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
 export const ENV_VAR_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** Label keys: an optional DNS prefix and a name (Kubernetes label syntax). */
 export const LABEL_KEY_PATTERN =

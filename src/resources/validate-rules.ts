@@ -4,6 +4,7 @@
  * schema, so they see fully typed, defaulted values. The CRD carries the Kubernetes-side subset
  * as CEL (see the `x-kubernetes-validations` options in the schemas).
  */
+import { NAMESPACE_NAME_MAX_LENGTH } from '../wire/namespace-name.ts';
 import type { GatewayConfigSpec } from './gateway-config-schema.ts';
 import type { IndexResource } from './index-schema.ts';
 import type { VectorStoreSpec } from './vector-store-schema.ts';
@@ -13,8 +14,6 @@ export interface RuleProblem {
   readonly message: string;
   readonly severity?: 'warning';
 }
-
-const UPSTREAM_NAME_LIMIT = 128;
 
 export function upstreamNamespaceOf(name: string, spec: { backend: { namespace?: string } }): string {
   return spec.backend.namespace ?? name;
@@ -32,13 +31,13 @@ export function indexRules(index: IndexResource): RuleProblem[] {
   const longest = upstreamNamespaces(namespace, spec.backend.shards).reduce((a, b) =>
     b.length > a.length ? b : a,
   );
-  if (longest.length <= UPSTREAM_NAME_LIMIT) return [];
+  if (longest.length <= NAMESPACE_NAME_MAX_LENGTH) return [];
   const path = spec.backend.namespace === undefined ? 'metadata.name' : 'spec.backend.namespace';
   const fix = spec.backend.namespace === undefined ? '; set a shorter spec.backend.namespace' : '';
   return [
     {
       path,
-      message: `makes the upstream namespace "${longest.slice(0, 20)}…" ${longest.length} characters long; turbopuffer allows ${UPSTREAM_NAME_LIMIT}${fix}`,
+      message: `makes the upstream namespace "${longest.slice(0, 20)}…" ${longest.length} characters long; turbopuffer allows ${NAMESPACE_NAME_MAX_LENGTH}${fix}`,
     },
   ];
 }

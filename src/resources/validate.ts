@@ -4,6 +4,7 @@
  * filled, or the problems. This is the only place config is checked; nothing downstream
  * re-validates by hand.
  */
+import { isRecord } from '../wire/guards.ts';
 import { applyDefaults } from './defaults.ts';
 import { closest, describeValue, pathSegments, schemaProblems } from './error-format.ts';
 import { KINDS, KIND_NAMES, type Resource, type ResourceKind } from './kinds.ts';
@@ -22,9 +23,6 @@ export interface DocumentContext extends SourceRef {
 }
 
 type Raw = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Raw =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function validateDocument(raw: unknown, ctx: DocumentContext): ValidationResult {
   const problems: ConfigProblem[] = [];

@@ -2,7 +2,9 @@
  * Combining the per-shard `billing` and `performance` blocks of query and write responses into
  * the one block an unsharded namespace would report.
  */
-import { addNumbers, compareStrings, isNumeric, isRecord } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
+import { compareStrings } from '../wire/strings.ts';
+import { addNumbers, isNumeric } from './values.ts';
 
 /** Billing is additive: every shard really did bill its bytes. Nested objects are summed too. */
 export function sumBlocks(blocks: readonly unknown[]): Record<string, unknown> | undefined {

@@ -2,7 +2,9 @@
  * Merging namespace-level answers of the shards of one Index (pure): metadata and schema.
  * Shards that do not exist yet (no document ever landed there) are left out by the caller.
  */
-import { addNumbers, compareStrings, isNumeric, isRecord } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
+import { compareStrings } from '../wire/strings.ts';
+import { addNumbers, isNumeric } from './values.ts';
 
 type Body = Record<string, unknown>;
 

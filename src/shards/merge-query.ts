@@ -13,7 +13,8 @@
  */
 import { combinePerformance, sumBlocks } from './combine.ts';
 import type { GroupsPlan, QueryPlan, RowOrder, RowsPlan, SubQueryPlan } from './query-plan.ts';
-import { addNumbers, compareDirected, compareValues, isNumeric, isRecord, tupleKey } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
+import { addNumbers, compareDirected, compareValues, isNumeric, tupleKey } from './values.ts';
 
 type Row = Record<string, unknown>;
 

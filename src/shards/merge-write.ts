@@ -6,7 +6,8 @@
 import { canonicalIdKey } from './hash.ts';
 import { combinePerformance, sumBlocks } from './combine.ts';
 import type { WriteBody } from './split-write.ts';
-import { addNumbers, isNumeric, isRecord } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
+import { addNumbers, isNumeric } from './values.ts';
 
 const COUNTERS = ['rows_affected', 'rows_upserted', 'rows_patched', 'rows_deleted'];
 const ID_LISTS = ['upserted_ids', 'patched_ids', 'deleted_ids'];

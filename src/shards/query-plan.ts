@@ -5,7 +5,8 @@
  * those extra attributes are stripped again after the merge.
  */
 import { invalid, unsupported } from '../wire/errors.ts';
-import { isRecord, type Direction } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
+import type { Direction } from './values.ts';
 
 /**
  * What a shard applies when a query names no `top_k`/`limit`, so the merge caps the same way:

@@ -20,7 +20,7 @@
 import { HevError, invalid } from '../wire/errors.ts';
 import { stringifyJson } from '../wire/json.ts';
 import { canonicalIdKey, shardOf } from './hash.ts';
-import { isRecord } from './values.ts';
+import { isRecord } from '../wire/guards.ts';
 
 export type WriteBody = Record<string, unknown>;
 

@@ -6,6 +6,7 @@
  * value, which yields turbopuffer's "nulls first for asc, last for desc".
  */
 import { stringifyJson } from '../wire/json.ts';
+import { compareStrings } from '../wire/strings.ts';
 
 export type Direction = 'asc' | 'desc';
 
@@ -40,23 +41,6 @@ export function compareNumeric(a: number | bigint, b: number | bigint): number {
   if (bi < big) return -1;
   if (bi > big) return 1;
   return n === floor ? 0 : -1;
-}
-
-/** Code point order (identical to UTF-8 byte order). */
-export function compareStrings(a: string, b: string): number {
-  const len = Math.min(a.length, b.length);
-  for (let i = 0; i < len; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // UTF-16 order differs from code point order only between a surrogate (a code point above
-    // U+FFFF) and a BMP unit at or above U+E000.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys && (xs ? y >= 0xe000 : x >= 0xe000)) return xs ? 1 : -1;
-    return x < y ? -1 : 1;
-  }
-  return sign(a.length - b.length);
 }
 
 // A UTC timestamp as stores render datetime attributes. Renderings drop a zero fraction
@@ -120,10 +104,6 @@ export function compareDirected(a: unknown, b: unknown, direction: Direction): n
  */
 export function tupleKey(values: readonly unknown[]): string {
   return stringifyJson(values.map((v) => (v === undefined ? null : v)));
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Adds JSON numbers exactly when they are all integers (bigint when the sum leaves 2^53). */

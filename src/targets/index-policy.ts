@@ -5,15 +5,12 @@
  */
 import { bodyOf, type Layer } from '../stores/operations.ts';
 import { invalid } from '../wire/errors.ts';
+import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
 
 export type DistanceMetric = 'cosine_distance' | 'euclidean_squared';
 
 const VECTOR_TYPE = /^\[\d+\]f(16|32)$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Names of attributes the request's own schema declares as dense vectors. */
 function declaredVectorColumns(schema: unknown): Set<string> {

@@ -3,7 +3,6 @@
  * code path logs a key, header map or store options object in the first place.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { createLogDestination } from './log-destination.ts';
 
 export type { Logger } from 'pino';
 
@@ -13,10 +12,17 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-// Exact paths only: wildcard paths make every log call walk the object (measurable per request).
-/** Longest a buffered log line waits before it is written. */
+/** Longest a buffered log line waits before it is written (a quiet gateway's lines still appear). */
 export const FLUSH_INTERVAL_MS = 200;
 
+/**
+ * Bytes sonic-boom gathers before it writes: one write syscall per line is a measurable share of a
+ * proxied request's cost, while a few KiB carry dozens of request lines. Must stay below
+ * sonic-boom's maxWrite (16 KiB).
+ */
+export const BUFFER_BYTES = 8 * 1024;
+
+// Exact paths only: wildcard paths make every log call walk the object (measurable per request).
 export const REDACTED_PATHS = [
   'apiKey',
   'key',
@@ -35,11 +41,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.destination !== undefined) return pino(config, options.destination);
-  // One log line per request: a write syscall per line, or lines kept as strings until a batch is
-  // written, are each a measurable share of a proxied request's cost. Lines are copied into an
-  // off-heap buffer and written when it fills and at least every FLUSH_INTERVAL_MS, so under load
-  // one syscall carries hundreds of lines and a quiet gateway's lines still appear promptly.
-  const destination = createLogDestination({ fd: 1, flushIntervalMs: FLUSH_INTERVAL_MS });
+  // pino's own destination (sonic-boom) with batching: lines gather until BUFFER_BYTES, then one
+  // synchronous write carries them all, in order; the periodic flush writes a quiet gateway's lines.
+  // Not `sync: false`: its exit flush skips a write still in flight, so the tail of a long line was
+  // lost at process.exit (logger.test.ts shows it).
+  const destination = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: BUFFER_BYTES,
+    periodicFlush: FLUSH_INTERVAL_MS,
+  });
   process.once('exit', () => destination.flushSync());
   return pino(config, destination);
 }

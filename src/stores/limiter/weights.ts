@@ -3,6 +3,7 @@
  * per-namespace limit (16 slots per unpinned namespace; an aggregation takes 4, an exact kNN 2,
  * anything else 1; each sub-query of a multi-query counts).
  */
+import { isRecord } from '../../wire/guards.ts';
 import type { Payload } from '../../wire/payload.ts';
 
 export interface LimiterWeights {
@@ -17,10 +18,6 @@ export interface LimiterWeights {
 }
 
 export const DEFAULT_WEIGHTS: LimiterWeights = { aggregate: 4, knn: 2, query: 1, other: 1 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The weight of one (sub-)query given as a parsed value. */
 export function singleQueryWeight(query: unknown, weights: LimiterWeights): number {

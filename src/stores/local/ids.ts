@@ -6,6 +6,7 @@
  */
 import { invalid } from '../../wire/errors.ts';
 import { normalizeInteger } from '../../wire/json.ts';
+import { compareStrings } from '../../wire/strings.ts';
 
 export type IdType = 'uint' | 'uuid' | 'string';
 export type DocId = number | bigint | string;
@@ -77,25 +78,6 @@ export function parseId(raw: unknown, type: IdType): DocId {
 export function compareIds(a: DocId, b: DocId): number {
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Compares strings by Unicode code point (= UTF-8 byte order, as turbopuffer sorts), which differs
- * from JS's UTF-16 order only when surrogate pairs meet characters in U+E000..U+FFFF.
- */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs === ys) return x - y;
-    return xs ? 1 : -1;
-  }
-  return a.length - b.length;
 }
 
 /** SQLite stores u64 ids in an INTEGER PRIMARY KEY by reinterpreting them as signed i64. */

@@ -5,7 +5,8 @@
  */
 import { invalid, unsupported } from '../../wire/errors.ts';
 import { normalizeInteger } from '../../wire/json.ts';
-import { canonicalUuid, compareStrings, parseUint } from './ids.ts';
+import { compareStrings } from '../../wire/strings.ts';
+import { canonicalUuid, parseUint } from './ids.ts';
 
 export type ScalarType = 'string' | 'int' | 'uint' | 'float' | 'uuid' | 'datetime' | 'bool';
 export type Precision = 'f32' | 'f16';

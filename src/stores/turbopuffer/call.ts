@@ -7,7 +7,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { HevError } from '../../wire/errors.ts';
 import { decodeResponseBody } from './encoding.ts';
-import { AttemptFailure, exchange, type ExchangeResponse } from './exchange.ts';
+import { AttemptFailure, sendAttempt, type AttemptResponse } from './attempt.ts';
 import {
   decideRetry,
   type AttemptOutcome,
@@ -129,10 +129,10 @@ export async function callUpstream(
       throw attemptFailureError(passed, description, attempt - 1, timeoutMs, cfg.apiKey);
     }
     const started = cfg.clock.now();
-    let response: ExchangeResponse | undefined;
+    let response: AttemptResponse | undefined;
     let failure: AttemptFailure | undefined;
     try {
-      response = await exchange(cfg.dispatcher, {
+      response = await sendAttempt(cfg.dispatcher, {
         origin: cfg.origin,
         method: call.method,
         path: call.path,
@@ -179,7 +179,7 @@ export async function callUpstream(
     if (!decision.retry) {
       if (failure !== undefined)
         throw attemptFailureError(failure, description, attempt, timeoutMs, cfg.apiKey);
-      const res = response as ExchangeResponse;
+      const res = response as AttemptResponse;
       const body = await decoded(res, description);
       throw upstreamResponseError(
         { status: res.status, statusText: res.statusText, headers: res.headers, body },
@@ -209,7 +209,7 @@ function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-async function decoded(response: ExchangeResponse, description: CallDescription): Promise<Buffer> {
+async function decoded(response: AttemptResponse, description: CallDescription): Promise<Buffer> {
   try {
     return await decodeResponseBody(response.headers, response.body);
   } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptFailure } from './exchange.ts';
+import { AttemptFailure } from './attempt.ts';
 import { attemptFailureError, redactBytes, upstreamResponseError } from './upstream-errors.ts';
 
 const SECRET = 'tpuf_secret_abcdefghijklmnopqrstuvwxyz01';

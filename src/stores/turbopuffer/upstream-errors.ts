@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { HevError } from '../../wire/errors.ts';
-import type { AttemptFailure } from './exchange.ts';
+import type { AttemptFailure } from './attempt.ts';
 
 export interface CallDescription {
   /** e.g. `turbopuffer store "prod" (aws-us-east-1.turbopuffer.com)`. */

@@ -19,7 +19,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { util, type Dispatcher } from 'undici';
 import { onAbort as subscribeAbort } from '../abort.ts';
 
-export interface ExchangeRequest {
+export interface AttemptRequest {
   readonly origin: string;
   readonly method: HttpMethod;
   /** Path and query string, already percent-encoded. */
@@ -31,7 +31,7 @@ export interface ExchangeRequest {
   readonly signal: AbortSignal | undefined;
 }
 
-export interface ExchangeResponse {
+export interface AttemptResponse {
   readonly status: number;
   readonly statusText: string;
   /** Parsed on first read. */
@@ -75,8 +75,8 @@ function describe(err: unknown): string {
   return err instanceof Error && err.message !== '' ? err.message : errorCode(err);
 }
 
-export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<ExchangeResponse> {
-  return new Promise<ExchangeResponse>((resolve, reject) => {
+export function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): Promise<AttemptResponse> {
+  return new Promise<AttemptResponse>((resolve, reject) => {
     let abortRequest: ((reason: Error) => void) | undefined;
     let cancelledWith: AttemptFailure | undefined;
     let sent = false;
@@ -87,13 +87,13 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
     let rawHeaders: Buffer[] = [];
     const chunks: Buffer[] = [];
 
-    const settle = (failure: AttemptFailure | undefined, response?: ExchangeResponse): void => {
+    const settle = (failure: AttemptFailure | undefined, response?: AttemptResponse): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       unsubscribe?.();
       if (failure !== undefined) reject(failure);
-      else resolve(response as ExchangeResponse);
+      else resolve(response as AttemptResponse);
     };
     const cancel = (kind: 'timeout' | 'aborted', message: string): void => {
       const failure = new AttemptFailure(kind, kind === 'timeout' ? 'ETIMEDOUT' : 'ABORT_ERR', sent, message);
@@ -160,7 +160,7 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
 const CONTENT_ENCODING = 'content-encoding';
 
 /** A class, not an object literal with a getter: V8 builds those slowly (about a microsecond each). */
-class BufferedResponse implements ExchangeResponse {
+class BufferedResponse implements AttemptResponse {
   readonly contentEncoding: string | undefined;
   #parsed: IncomingHttpHeaders | undefined;
 
@@ -188,6 +188,6 @@ class BufferedResponse implements ExchangeResponse {
   }
 }
 
-function response(status: number, statusText: string, raw: Buffer[], body: Buffer): ExchangeResponse {
+function response(status: number, statusText: string, raw: Buffer[], body: Buffer): AttemptResponse {
   return new BufferedResponse(status, statusText, raw, body);
 }
