@@ -51,11 +51,11 @@ export function registerServe(program: Command, meta: { version: string }): void
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        gateway.app.log.info({ signal }, 'shutting down');
+        gateway.log.info({ signal }, 'shutting down');
         gateway.close().then(
           () => process.exit(0),
           (err: unknown) => {
-            gateway.app.log.error({ err }, 'shutdown failed');
+            gateway.log.error({ err }, 'shutdown failed');
             process.exit(1);
           },
         );
