@@ -139,7 +139,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const header = req.headers['x-request-id'];
     const id = typeof header === 'string' && header !== '' ? header : `req-${(++requestSeq).toString(36)}`;
     const found = router.find(req.method as 'GET', req.url ?? '/');
-    const bad = found !== null && found.handler === BAD_URL;
+    // find-my-way answers a URL it cannot decode with its onBadUrl entry, which has no store.
+    const bad = found !== null && found.store === null;
     const route = found === null || bad ? undefined : (found.store as RouteSpec);
     const x = new Exchange(req, res, id, route?.path ?? 'unmatched', started, options.stopping);
     inFlight.add(x);

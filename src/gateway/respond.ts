@@ -4,7 +4,6 @@
  * every answer carries `connection: close`, so a keep-alive connection ends after its response.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { HevError } from '../wire/errors.ts';
@@ -68,6 +67,18 @@ export function writeJson(
   });
 }
 
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Streams the reply's lines, waiting for `drain` when the socket's buffer is full. When the client
  * goes away the producer is told (its iterator's `return`), so it stops its upstream work. When
@@ -87,7 +98,7 @@ export async function writeStream(
     for await (const line of reply.lines) {
       if (res.destroyed) break;
       if (!res.write(line)) {
-        await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        await drainedOrClosed(res);
         if (res.destroyed) break;
       }
     }
