@@ -109,11 +109,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     );
   };
 
+  // A handler may throw before it returns its promise (the data routes do, to save one).
   const invoke = (x: Exchange, route: RouteSpec): void => {
-    route.handler(x).then(
-      (reply) => send(x, reply),
-      (err: unknown) => fail(x, err),
-    );
+    try {
+      route.handler(x).then(
+        (reply) => send(x, reply),
+        (err: unknown) => fail(x, err),
+      );
+    } catch (err) {
+      fail(x, err);
+    }
   };
 
   const withBody = (x: Exchange, route: RouteSpec): void => {

@@ -6,7 +6,8 @@
  */
 import { OP_NAMES, OPERATIONS, specOf, type HttpMethod } from '../stores/operations.ts';
 import { invalid } from '../wire/errors.ts';
-import type { RequestContext, RouteSpec } from './route.ts';
+import type { Payload } from '../wire/payload.ts';
+import type { Reply, RequestContext, RouteSpec } from './route.ts';
 import { json } from './route.ts';
 import type { TargetResolver } from './target.ts';
 
@@ -55,17 +56,19 @@ export function turbopufferRoutes(resolver: TargetResolver): RouteSpec[] {
     const spec = specOf(op);
     if (spec.scope !== 'namespace') continue;
     for (const { method, path } of spec.routes) {
+      // Not async: on the hot path, one promise fewer per request; a throw is the pipeline's to catch.
+      const reply = (payload: Payload): Reply => json(spec.status, payload);
       routes.push({
         method,
         path,
         body: spec.body,
-        handler: async (ctx) => {
+        handler: (ctx) => {
           const ns = ctx.params.ns ?? '';
           validateNamespaceName(ns);
           const resolved = resolver.resolve(ns, { principal: ctx.principal });
           ctx.index = resolved.index;
           ctx.store = resolved.store;
-          return json(spec.status, await resolved.dispatch({ op, ns, body: ctx.body }, ctx.call));
+          return resolved.dispatch({ op, ns, body: ctx.body }, ctx.call).then(reply);
         },
       });
     }
