@@ -95,6 +95,12 @@ describe('hevlayer routes', () => {
     expect(res.json()).toMatchObject({ status: 'error', code: 'HEV_INVALID_REQUEST' });
   });
 
+  it('rejects a repeated namespace parameter on one Index with 400', async () => {
+    const res = await inject({ method: 'GET', url: '/hevlayer/v1/indexes/products?namespace=a&namespace=b' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ status: 'error', code: 'HEV_INVALID_REQUEST' });
+  });
+
   it('returns one Index object', async () => {
     const res = await inject({ method: 'GET', url: '/hevlayer/v1/indexes/products' });
     expect(res.statusCode).toBe(200);

@@ -49,6 +49,12 @@ export interface Pipeline {
 }
 
 const BAD_URL = (): void => undefined;
+
+function endConnectionAfter(x: Exchange): void {
+  const socket = x.req.socket;
+  if (x.res.writableFinished) socket.end();
+  else x.res.once('finish', () => socket.end());
+}
 const NOOP = (): void => undefined;
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -66,6 +72,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const done = (x: Exchange, status: number): void => {
     inFlight.delete(x);
+    // A reply whose head went out before closing began (a stream) promised keep-alive; end its
+    // connection once the reply is written, or it would idle until the keep-alive timeout.
+    if (closing()) endConnectionAfter(x);
     record({
       reqId: x.id,
       method: x.method,
