@@ -67,7 +67,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
-const query = { rank_by: ['id', 'asc'], top_k: 1 } as const;
+const query: { rank_by: ['id', 'asc']; top_k: number } = { rank_by: ['id', 'asc'], top_k: 1 };
 
 describe('graceful shutdown of hevlayer serve', () => {
   it('answers all 20 slow queries in flight, says 503 on /readyz while still serving during the drain delay, and exits 0 soon after', async () => {
