@@ -1,12 +1,17 @@
 /**
  * `hevlayer serve --config DIR`: the gateway with the file config provider (hot reload). An invalid
  * config at start-up exits 1 with one line per problem, like `validate`; later invalid changes are
- * rejected while the last good config keeps serving. SIGTERM/SIGINT drain and exit.
+ * rejected while the last good config keeps serving. SIGTERM/SIGINT run the shutdown sequence
+ * (docs/adr/lifecycle-and-shutdown.md): exit 0, or 1 when the grace period ran out; a second
+ * signal exits 130 at once.
  */
 import type { Command } from 'commander';
 import { ConfigRejectedError } from '../config/file/provider.ts';
 import { parsePort, startServe } from '../main/serve.ts';
 import { formatProblem } from '../resources/problems.ts';
+
+/** Exit code after a second SIGTERM/SIGINT (128 + SIGINT, as a shell reports an interrupt). */
+const FORCED_EXIT = 130;
 
 interface ServeFlags {
   config: string;
@@ -47,20 +52,28 @@ export function registerServe(program: Command, meta: { version: string }): void
         return;
       }
       const gateway = running;
+      // The sequence itself lives in main/ (RunningGateway.shutdown); the shell only maps signals
+      // to it and its outcome to the exit code. A second signal exits at once with 130.
       let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          gateway.log.error({ signal }, 'second signal: exiting now without finishing the shutdown');
+          process.exit(FORCED_EXIT);
+        }
         stopping = true;
-        gateway.app.log.info({ signal }, 'shutting down');
-        gateway.close().then(
-          () => process.exit(0),
+        gateway.log.info({ signal, ...gateway.timing }, 'shutting down');
+        gateway.shutdown().then(
+          (code) => {
+            gateway.log.info({ exitCode: code }, 'shut down');
+            process.exit(code);
+          },
           (err: unknown) => {
-            gateway.app.log.error({ err }, 'shutdown failed');
+            gateway.log.error({ err }, 'shutdown failed');
             process.exit(1);
           },
         );
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
 }

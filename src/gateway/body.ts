@@ -26,8 +26,8 @@ function inflaterFor(header: string | string[] | undefined): Transform | undefin
 
 /**
  * Calls `done` exactly once: with the decoded body, or with a HevError (413, 415, 400 for a body
- * that does not inflate). When the client goes away mid-body, `done` is not called: there is nobody
- * to answer.
+ * that does not inflate, or when the client goes away mid-body: nobody reads that answer, but the
+ * request must still end, so shutdown does not wait for it).
  */
 export function readBody(
   req: IncomingMessage,
@@ -57,8 +57,10 @@ export function readBody(
     done(err, body);
   };
   const onAborted = (): void => {
-    finished = true;
     inflater?.destroy();
+    finish(
+      new HevError('HEV_INVALID_REQUEST', 'the client closed the connection before the body was complete'),
+    );
   };
   req.once('aborted', onAborted);
   const source = inflater ?? req;

@@ -1,10 +1,9 @@
 /**
  * One log line and one metrics sample per request: request id, route template, Index, store,
- * status, latency. Never headers or bodies, so keys cannot leak through here. The turbopuffer data
- * routes (node:http, see turbopuffer-routes.ts) and the fastify routes report through the same
- * recorder, so both produce identical lines and series.
+ * status, latency. Never headers or bodies, so keys cannot leak through here. Every route reports
+ * through this recorder from the one pipeline (pipeline.ts), so all lines and series look alike.
  */
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from '../telemetry/logger.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
 // Status codes as strings, made once (not per request).
@@ -28,10 +27,7 @@ export interface RequestRecord {
 
 export type RequestRecorder = (record: RequestRecord) => void;
 
-export function createRequestRecorder(
-  log: FastifyBaseLogger,
-  metrics: GatewayMetrics | undefined,
-): RequestRecorder {
+export function createRequestRecorder(log: Logger, metrics: GatewayMetrics | undefined): RequestRecorder {
   return (r) => {
     const index = r.index ?? '';
     if (metrics !== undefined) {
@@ -52,31 +48,4 @@ export function createRequestRecorder(
     const level = r.status >= 500 ? 'error' : 'info';
     log[level](line, 'request');
   };
-}
-
-export function installObservability(
-  app: FastifyInstance,
-  metrics: GatewayMetrics | undefined,
-  record: RequestRecorder,
-): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    record({
-      reqId: request.id,
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      index: request.hevIndex,
-      // fastify serves no store-backed route: the data routes report their store themselves.
-      store: undefined,
-      principal: request.principal?.name,
-      status: reply.statusCode,
-      ms: reply.elapsedTime,
-    });
-    done();
-  });
-
-  if (metrics !== undefined) {
-    app.get('/metrics', async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-    );
-  }
 }

@@ -8,18 +8,20 @@
  * StoreHealth answers /readyz and the UpstreamReachable condition.
  */
 import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
-import { createGatewayServer } from '../gateway/server.ts';
+import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
+import { parseDelay, parseDuration } from '../resources/duration.ts';
 import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { httpService, type ShutdownTiming } from './http-service.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
+import { ServiceStack } from './services.ts';
 import { openStore, storeIdentity } from '../stores/pool/store-factory.ts';
 import { StoreHealth } from '../stores/pool/store-health.ts';
 import { StorePool } from '../stores/pool/store-pool.ts';
@@ -41,9 +43,18 @@ export interface ServeOptions {
 
 export interface RunningGateway {
   readonly url: string;
-  readonly app: FastifyInstance;
+  readonly app: GatewayServer;
   readonly registry: RegistryHolder;
-  /** Stops watching, turns /readyz 503, drains and closes the server. */
+  readonly log: Logger;
+  /** spec.shutdown, parsed. */
+  readonly timing: ShutdownTiming;
+  /**
+   * The shutdown sequence (docs/adr/lifecycle-and-shutdown.md): drain, stop accepting, let
+   * requests finish within the grace period, close the services in reverse. Resolves to the exit
+   * code: 0, or 1 when the grace period ran out.
+   */
+  shutdown(timing?: Partial<ShutdownTiming>): Promise<0 | 1>;
+  /** shutdown() without a drain delay (tests, embedding: no load balancer routes here). */
   close(): Promise<void>;
 }
 
@@ -72,13 +83,14 @@ export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): 
   });
 }
 
-const RESTART_ONLY = ['listen', 'limits', 'auth'] as const;
+const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown'] as const;
 
 export async function startServe(options: ServeOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir ?? process.cwd());
   const metrics = createMetrics();
+  const services = new ServiceStack(logger);
   const holder = new RegistryHolder({
     initial: emptyRegistry(dataDir),
     source: 'file',
@@ -97,9 +109,8 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       if (outcome.result === 'published') metrics.configGeneration.set(outcome.generation);
     },
   });
-  await provider.start();
+  await services.start({ name: 'config', start: () => provider.start(), close: () => provider.close() });
 
-  let pool: StorePool | undefined;
   try {
     const spec = holder.current().gateway.spec;
     const envPort = env.HEVLAYER_PORT;
@@ -114,7 +125,7 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         'NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it (development mode); set GatewayConfig spec.auth.apiKeys',
       );
     }
-    pool = new StorePool({
+    const stores = new StorePool({
       identity: storeIdentity,
       open: (entry) =>
         openStore(entry, {
@@ -124,9 +135,18 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         }),
       logger,
     });
-    const stores = pool;
-    stores.sync(holder.current());
-    holder.subscribe((next) => stores.sync(next));
+    let unsubscribe = (): void => undefined;
+    await services.start({
+      name: 'stores',
+      start: async () => {
+        stores.sync(holder.current());
+        unsubscribe = holder.subscribe((next) => stores.sync(next));
+      },
+      close: async () => {
+        unsubscribe();
+        await stores.close();
+      },
+    });
     const health = new StoreHealth({ registry: holder, stores });
     holder.subscribe((next) => {
       for (const key of RESTART_ONLY) {
@@ -139,7 +159,6 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       }
     });
 
-    let draining = false;
     const app = createGatewayServer({
       resolver: createIndexResolver({ registry: holder, stores }),
       logger,
@@ -158,28 +177,41 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     registerReadiness(
       app,
       holder,
-      () => draining,
+      () => app.phase !== 'serving',
       () => health.check(),
     );
-    await app.listen({ host, port });
+    const timing: ShutdownTiming = {
+      drainDelayMs: parseDelay(spec.shutdown.drainDelay),
+      gracePeriodMs: parseDuration(spec.shutdown.gracePeriod),
+    };
+    const http = httpService(app, { host, port }, timing, logger);
+    await services.start(http);
     const address = app.server.address();
     const bound = address !== null && typeof address === 'object' ? address.port : port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     logger.info({ url, config: options.configDir, data: dataDir }, 'hevlayer gateway listening');
+    let stopped: Promise<0 | 1> | undefined;
+    const shutdown = (override: Partial<ShutdownTiming> = {}): Promise<0 | 1> => {
+      stopped ??= (async () => {
+        http.timing = { ...timing, ...override };
+        await services.close();
+        return http.clean ? 0 : 1;
+      })();
+      return stopped;
+    };
     return {
       url,
       app,
       registry: holder,
+      log: logger,
+      timing,
+      shutdown,
       async close() {
-        draining = true;
-        await provider.close();
-        await app.close();
-        await stores.close();
+        await shutdown({ drainDelayMs: 0 });
       },
     };
   } catch (err) {
-    await provider.close();
-    await pool?.close();
+    await services.close();
     throw err;
   }
 }

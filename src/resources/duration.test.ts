@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, isDuration, parseDuration, parseRetention } from './duration.ts';
+import { formatDuration, isDuration, parseDelay, parseDuration, parseRetention } from './duration.ts';
 
 describe('durations', () => {
   it.each([
@@ -35,5 +35,12 @@ describe('durations', () => {
     [1_500, '1500ms'],
   ])('formats %d ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('parses a delay, which may be 0s, and rejects anything else', () => {
+    expect(parseDelay('0s')).toBe(0);
+    expect(parseDelay('5s')).toBe(5000);
+    for (const text of ['0', '0m', '-5s', 'abc', ''])
+      expect(() => parseDelay(text), text).toThrow(/invalid duration/);
   });
 });

@@ -7,6 +7,8 @@
 
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}[smhd]$';
 export const RETENTION_PATTERN = '^(never|[1-9][0-9]{0,5}[smhd])$';
+/** A wait that may be skipped: `0s` is allowed (e.g. no drain delay on a single machine). */
+export const DELAY_PATTERN = '^(0s|[1-9][0-9]{0,5}[smhd])$';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = new RegExp(DURATION_PATTERN);
@@ -22,6 +24,11 @@ export function parseDuration(value: string): number {
   }
   const unit = value.at(-1) as keyof typeof UNIT_MS;
   return Number(value.slice(0, -1)) * UNIT_MS[unit];
+}
+
+/** Milliseconds in a delay (a duration, or `0s`). */
+export function parseDelay(value: string): number {
+  return value === '0s' ? 0 : parseDuration(value);
 }
 
 /** `never` → null (keep forever); otherwise milliseconds. */

@@ -11,6 +11,7 @@ import { SecretKeyRefSchema } from './vector-store-schema.ts';
 import {
   boolean,
   defaultedObject,
+  delay,
   duration,
   envVarName,
   integer,
@@ -173,6 +174,24 @@ export const GatewayConfigSpecSchema = defaultedObject(
         }),
       },
       { description: 'Request limits. Changes take effect on restart.' },
+    ),
+    shutdown: defaultedObject(
+      {
+        drainDelay: delay({
+          description:
+            'After SIGTERM, how long /readyz answers 503 while every other route keeps serving, so load balancers stop routing here first.',
+          default: '5s',
+        }),
+        gracePeriod: duration({
+          description:
+            'After the drain delay, how long requests in flight may take to finish before the process exits 1. Keep drainDelay + gracePeriod below the pod terminationGracePeriodSeconds.',
+          default: '25s',
+        }),
+      },
+      {
+        description:
+          'Graceful shutdown (docs/adr/lifecycle-and-shutdown.md). Changes take effect on restart.',
+      },
     ),
     implicitIndexes: boolean({
       description:

@@ -73,6 +73,34 @@ const cases: readonly (readonly [title: string, yaml: string, lines: readonly st
     ],
   ],
   [
+    'shutdown drainDelay not a duration',
+    `${head('GatewayConfig')}spec:\n  shutdown:\n    drainDelay: abc\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.shutdown.drainDelay: must be a duration such as 5s or 1m, or 0s, got "abc"',
+    ],
+  ],
+  [
+    'shutdown drainDelay negative',
+    `${head('GatewayConfig')}spec:\n  shutdown:\n    drainDelay: -5s\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.shutdown.drainDelay: must be a duration such as 5s or 1m, or 0s, got "-5s"',
+    ],
+  ],
+  [
+    'shutdown gracePeriod zero',
+    `${head('GatewayConfig')}spec:\n  shutdown:\n    gracePeriod: 0s\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.shutdown.gracePeriod: must be a duration such as 30s, 5m, 24h or 30d, got "0s"',
+    ],
+  ],
+  [
+    'shutdown gracePeriod a bare number',
+    `${head('GatewayConfig')}spec:\n  shutdown:\n    gracePeriod: 25\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.shutdown.gracePeriod: must be a duration such as 30s, 5m, 24h or 30d, got 25',
+    ],
+  ],
+  [
     'unknown cache mode',
     `${head('Index')}spec:\n  cache:\n    mode: aggressive\n`,
     ['m.yaml: Index/x: spec.cache.mode: must be one of standard, warm, off, got "aggressive"'],

@@ -19,7 +19,7 @@ import {
   type TString,
   type TUnion,
 } from '@sinclair/typebox';
-import { DURATION_PATTERN, RETENTION_PATTERN } from './duration.ts';
+import { DELAY_PATTERN, DURATION_PATTERN, RETENTION_PATTERN } from './duration.ts';
 
 /** What a valid value looks like, in words ("an integer >= 1"). */
 export const Expect: unique symbol = Symbol.for('hevlayer.expect');
@@ -93,6 +93,10 @@ export function envVarName(options: FieldOptions): TString {
 
 export function duration(options: FieldOptions): TString {
   return patterned(DURATION_PATTERN, 'a duration such as 30s, 5m, 24h or 30d', { maxLength: 8, ...options });
+}
+
+export function delay(options: FieldOptions): TString {
+  return patterned(DELAY_PATTERN, 'a duration such as 5s or 1m, or 0s', { maxLength: 8, ...options });
 }
 
 export function retention(options: FieldOptions): TString {

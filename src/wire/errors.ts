@@ -28,6 +28,10 @@ export const ERROR_CATALOG = {
     status: 503,
     summary: 'the Index is declared but cannot be served (see its status)',
   },
+  HEV_SHUTTING_DOWN: {
+    status: 503,
+    summary: 'the gateway is shutting down; retry the request (another replica will answer)',
+  },
   HEV_UPSTREAM_TIMEOUT: { status: 504, summary: 'the upstream store did not answer in time' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -6,16 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Turbopuffer from '@turbopuffer/turbopuffer';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayServer } from '../../src/gateway/server.ts';
+import { createGatewayServer, type GatewayServer } from '../../src/gateway/server.ts';
 import { openResolver } from '../../src/gateway/target.ts';
 import { createLocalStore, type LocalStore } from '../../src/stores/local/index.ts';
 import { listenOnFreePort } from '../helpers/listen.ts';
 
 let dir: string;
 let store: LocalStore;
-let app: FastifyInstance;
+let app: GatewayServer;
 let client: Turbopuffer;
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { GatewayServer } from '../../src/gateway/server.ts';
 
-/** Starts a fastify app on 127.0.0.1 with a free port; returns its base URL. */
-export async function listenOnFreePort(app: FastifyInstance): Promise<string> {
+/** Starts a gateway server on 127.0.0.1 with a free port; returns its base URL. */
+export async function listenOnFreePort(app: GatewayServer): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
