@@ -25,6 +25,8 @@ export class DirectoryLock {
     const db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
+      // Nothing is ever written here; a journal file would only be litter beside the lock.
+      db.pragma('journal_mode = MEMORY');
       db.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (err) {
       db.close();
