@@ -39,6 +39,11 @@ export interface LocalStoreOptions {
   readonly readers?: number;
   /** Change-log versions kept per namespace for readers to catch up from. Default 1,000. */
   readonly changeLogRetention?: number;
+  /**
+   * Nice value of the engine threads relative to the process (Linux only), so the event loop
+   * wins the CPU when cores are short. Default 10; 0 keeps them at the process's priority.
+   */
+  readonly threadNice?: number;
 }
 
 export interface LocalStore extends VectorStore {
@@ -193,6 +198,7 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Loca
         maxLoadedNamespaces: options.maxLoadedNamespaces ?? 64,
         limits,
         changeLogRetention: options.changeLogRetention ?? 1000,
+        nice: options.threadNice ?? 10,
       },
       options.readers ?? defaultReaders(),
     );

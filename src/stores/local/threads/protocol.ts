@@ -18,6 +18,8 @@ export interface WorkerConfig {
   readonly maxLoadedNamespaces: number;
   readonly limits: WriteLimits;
   readonly changeLogRetention: number;
+  /** Nice value added to each engine thread (Linux); 0 = the process's priority. */
+  readonly nice: number;
 }
 
 export type ReadOp = 'query' | 'warm';

@@ -4,6 +4,8 @@
  * catches up with what the writer committed; the one writer owns the only connection that
  * writes. Each task answers with response bytes (moved, not copied) or a FailedReply.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { stringifyJson } from '../../../wire/json.ts';
@@ -24,6 +26,22 @@ import {
 } from './protocol.ts';
 
 const config = workerData as WorkerConfig;
+lowerPriority(config.nice);
+
+/**
+ * On Linux a thread has its own nice value: the engine's threads yield the CPU to the main thread
+ * (probes, catalog reads, request parsing) when cores are short, so a long scan cannot starve the
+ * event loop through the scheduler either. Best effort: elsewhere, or if refused, nothing changes.
+ */
+function lowerPriority(nice: number): void {
+  if (process.platform !== 'linux' || nice <= 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // Not permitted or no procfs: run at the process's priority.
+  }
+}
 // The store's clock is read on the main thread when a call is made and travels with the task.
 let now = Date.now();
 let engine: EngineContext | undefined;

@@ -1,0 +1,144 @@
+/**
+ * Section `engine-concurrency` (issue 8 item 5): the local engine off the event loop, measured
+ * from outside over HTTP against a whole gateway (`startServe`) over a local store. (a) While 4
+ * clients loop a Count group_by over every row, /healthz p99 must stay under half the
+ * aggregation's p50; (b) the same while clients send 10k-row writes; (c) vector top-10 with two
+ * clients must reach 1.4x the throughput of one (two reader threads). Also reports the ingest
+ * rate of the threaded store through the gateway.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startServe } from '../../src/main/serve.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { check, type SectionResult } from '../lib/report.ts';
+import { ratio, round, summarize } from '../lib/stats.ts';
+import { closeAgent, closedLoops, post, probeHealth } from './http.ts';
+import { groupByBody, vectorBodies, writeBody } from './data.ts';
+
+export interface EngineConcurrencyOptions {
+  readonly quick: boolean;
+  readonly workDir: string;
+  readonly log: (line: string) => void;
+}
+
+const API = 'hevlayer.com/v1';
+const BATCH = 10_000;
+
+function sizes(quick: boolean) {
+  return quick ? { rows: 100_000, phaseMs: 4_000 } : { rows: 300_000, phaseMs: 12_000 };
+}
+
+async function writeConfig(dir: string): Promise<void> {
+  const manifests = [
+    {
+      apiVersion: API,
+      kind: 'VectorStore',
+      metadata: { name: 'local' },
+      spec: { provider: 'local', default: true, local: { path: 'data/local' } },
+    },
+    { apiVersion: API, kind: 'Index', metadata: { name: 'cat' }, spec: {} },
+    { apiVersion: API, kind: 'Index', metadata: { name: 'w' }, spec: {} },
+  ];
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'all.yaml'), manifests.map((m) => stringify(m)).join('---\n'));
+}
+
+export async function runEngineConcurrency(options: EngineConcurrencyOptions): Promise<SectionResult> {
+  const { log } = options;
+  const size = sizes(options.quick);
+  const configDir = join(options.workDir, 'config');
+  await writeConfig(configDir);
+  const gw = await startServe({
+    configDir,
+    dataDir: options.workDir,
+    port: 0,
+    host: '127.0.0.1',
+    env: {},
+    logger: silentLogger(),
+  });
+  const url = gw.url;
+  try {
+    log(`ingest: ${size.rows.toLocaleString()} rows in ${BATCH.toLocaleString()}-row writes over HTTP`);
+    const bodies = Array.from({ length: size.rows / BATCH }, (_, b) => writeBody(b * BATCH, BATCH, 100 + b));
+    const t0 = performance.now();
+    for (const body of bodies) await post(url, '/v2/namespaces/cat', body);
+    const ingestRowsPerS = size.rows / ((performance.now() - t0) / 1000);
+    await post(url, '/v2/namespaces/w', writeBody(0, BATCH, 1));
+
+    log('warming every reader thread (cold loads)');
+    const agg = groupByBody();
+    const vectors = vectorBodies(64, 7);
+    await Promise.all(Array.from({ length: 4 }, () => post(url, '/v2/namespaces/cat/query', agg)));
+    await Promise.all(Array.from({ length: 4 }, () => post(url, '/v2/namespaces/w/query', agg)));
+
+    log(`(a) 4 clients loop the group_by for ${size.phaseMs / 1000} s while /healthz is probed`);
+    const aggLoop = closedLoops(4, size.phaseMs, () => post(url, '/v2/namespaces/cat/query', agg));
+    const aggHealth = await probeHealth(url, 10, aggLoop);
+    const aggSamples = await aggLoop;
+
+    log(
+      `(b) 2 clients loop ${BATCH.toLocaleString()}-row writes for ${size.phaseMs / 1000} s while /healthz is probed`,
+    );
+    const writeBodies = [writeBody(0, BATCH, 2), writeBody(0, BATCH, 3)];
+    const writeLoop = closedLoops(2, size.phaseMs, (i) =>
+      post(url, '/v2/namespaces/w', writeBodies[i % 2] as Buffer),
+    );
+    const writeHealth = await probeHealth(url, 10, writeLoop);
+    const writeSamples = await writeLoop;
+
+    log(`(c) vector top-10 over ${size.rows.toLocaleString()} rows: 1 client, then 2 clients`);
+    const vectorStep = (i: number) =>
+      post(url, '/v2/namespaces/cat/query', vectors[i % vectors.length] as Buffer);
+    await closedLoops(2, 1_000, vectorStep);
+    const one = await closedLoops(1, size.phaseMs / 2, vectorStep);
+    const two = await closedLoops(2, size.phaseMs / 2, vectorStep);
+    const qps1 = one.length / (size.phaseMs / 2000);
+    const qps2 = two.length / (size.phaseMs / 2000);
+
+    const a = { aggregation: summarize(aggSamples), healthz: summarize(aggHealth) };
+    const b = { write: summarize(writeSamples), healthz: summarize(writeHealth) };
+    const c = {
+      oneClientQps: round(qps1, 1),
+      twoClientsQps: round(qps2, 1),
+      oneClient: summarize(one),
+      twoClients: summarize(two),
+    };
+    const aRatio = ratio(a.healthz.p99Ms, a.aggregation.p50Ms);
+    const bRatio = ratio(b.healthz.p99Ms, b.write.p50Ms);
+    const cRatio = ratio(qps2, qps1);
+    return {
+      section: 'engine-concurrency',
+      notes: [
+        'whole gateway (startServe) over a local store, clients and prober in this process over HTTP (undici)',
+        `vector queries are ANN top-10 (an exact scan in this engine) over ${size.rows.toLocaleString()} 8-dim rows`,
+      ],
+      params: { rows: size.rows, batch: BATCH, phaseMs: size.phaseMs, aggClients: 4, writeClients: 2 },
+      figures: { ingestRowsPerS: round(ingestRowsPerS, 0), a, b, c },
+      table: [
+        { phase: 'ingest (HTTP, threaded store)', figure: 'rows/s', value: round(ingestRowsPerS, 0) },
+        { phase: '(a) group_by x4', figure: 'aggregation p50 ms', value: a.aggregation.p50Ms },
+        { phase: '(a) group_by x4', figure: '/healthz p99 ms', value: a.healthz.p99Ms },
+        { phase: '(b) 10k-row writes x2', figure: 'write p50 ms', value: b.write.p50Ms },
+        { phase: '(b) 10k-row writes x2', figure: '/healthz p99 ms', value: b.healthz.p99Ms },
+        { phase: '(c) vector top-10', figure: '1 client q/s', value: c.oneClientQps },
+        { phase: '(c) vector top-10', figure: '2 clients q/s', value: c.twoClientsQps },
+      ],
+      targets: [
+        check('(a) /healthz p99 / aggregation p50', aRatio, 'x', '<=', 0.5),
+        check('(b) /healthz p99 / write p50', bRatio, 'x', '<=', 0.5),
+        check('(c) vector q/s 2 clients / 1 client', cRatio, 'x', '>=', 1.4),
+        check(
+          'ingest through the gateway (threaded store)',
+          round(ingestRowsPerS, 0),
+          'rows/s',
+          '>=',
+          20_000,
+        ),
+      ],
+    };
+  } finally {
+    await gw.close();
+    await closeAgent();
+  }
+}
