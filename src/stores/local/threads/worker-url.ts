@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Esbuild from 'esbuild';
 
 export interface WorkerEntry {
   readonly filename: string;
@@ -42,7 +43,7 @@ function buildFromSources(from: string): WorkerEntry {
   const source = fileURLToPath(new URL('./worker.ts', from));
   const require = createRequire(from);
   try {
-    const esbuild = require('esbuild') as typeof import('esbuild');
+    const esbuild = require('esbuild') as typeof Esbuild;
     const out = esbuild.buildSync({
       entryPoints: [source],
       bundle: true,
