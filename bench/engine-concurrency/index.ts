@@ -95,8 +95,17 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
     const vectorStep = (i: number) =>
       post(url, '/v2/namespaces/cat/query', vectors[i % vectors.length] as Buffer);
     await closedLoops(2, 1_000, vectorStep);
-    const one = await closedLoops(1, size.phaseMs / 2, vectorStep);
-    const two = await closedLoops(2, size.phaseMs / 2, vectorStep);
+    // Cores this process kept busy (all its threads): above 1 only if the queries ran in parallel.
+    const cores = async (clients: number) => {
+      const cpu0 = process.cpuUsage();
+      const samples = await closedLoops(clients, size.phaseMs / 2, vectorStep);
+      const cpu = process.cpuUsage(cpu0);
+      return { samples, cores: (cpu.user + cpu.system) / 1000 / (size.phaseMs / 2) };
+    };
+    const oneRun = await cores(1);
+    const twoRun = await cores(2);
+    const one = oneRun.samples;
+    const two = twoRun.samples;
     const headroom = await parallelHeadroom();
     const qps1 = one.length / (size.phaseMs / 2000);
     const qps2 = two.length / (size.phaseMs / 2000);
@@ -105,6 +114,8 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
     const b = { write: summarize(writeSamples), healthz: summarize(writeHealth) };
     const c = {
       cpuHeadroom: round(headroom, 2),
+      coresBusyOneClient: round(oneRun.cores, 2),
+      coresBusyTwoClients: round(twoRun.cores, 2),
       oneClientQps: round(qps1, 1),
       twoClientsQps: round(qps2, 1),
       oneClient: summarize(one),
@@ -137,6 +148,8 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
         { phase: '(b) 10k-row writes x2', figure: '/healthz p99 ms', value: b.healthz.p99Ms },
         { phase: '(c) vector top-10', figure: '1 client q/s', value: c.oneClientQps },
         { phase: '(c) vector top-10', figure: '2 clients q/s', value: c.twoClientsQps },
+        { phase: '(c) vector top-10', figure: 'process cores busy, 1 client', value: c.coresBusyOneClient },
+        { phase: '(c) vector top-10', figure: 'process cores busy, 2 clients', value: c.coresBusyTwoClients },
         { phase: '(c) machine', figure: 'CPU headroom 2 vs 1 spinning threads', value: c.cpuHeadroom },
       ],
       targets: [
