@@ -15,7 +15,7 @@ import { check, type SectionResult } from '../lib/report.ts';
 import { ratio, round, summarize } from '../lib/stats.ts';
 import { closeAgent, closedLoops, post, probeHealth } from './http.ts';
 import { groupByBody, vectorBodies, writeBody } from './data.ts';
-import { directIngest } from './direct-ingest.ts';
+import { directStore } from './direct-ingest.ts';
 import { parallelHeadroom } from './headroom.ts';
 
 export interface EngineConcurrencyOptions {
@@ -50,8 +50,17 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
   const { log } = options;
   const size = sizes(options.quick);
   const bodies = Array.from({ length: size.rows / BATCH }, (_, b) => writeBody(b * BATCH, BATCH, 100 + b));
-  log(`ingest through the store API (threaded, no HTTP): ${size.rows.toLocaleString()} rows`);
-  const directRowsPerS = await directIngest(join(options.workDir, 'direct'), bodies, BATCH);
+  log(
+    `store API (threaded, no HTTP): ingest ${size.rows.toLocaleString()} rows, vector top-10 with 1 and 2 callers`,
+  );
+  const direct = await directStore(
+    join(options.workDir, 'direct'),
+    bodies,
+    BATCH,
+    vectorBodies(64, 9),
+    size.phaseMs / 2,
+  );
+  const directRowsPerS = direct.ingestRowsPerS;
   const configDir = join(options.workDir, 'config');
   await writeConfig(configDir);
   const gw = await startServe({
@@ -133,6 +142,10 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
       ],
       params: { rows: size.rows, batch: BATCH, phaseMs: size.phaseMs, aggClients: 4, writeClients: 2 },
       figures: {
+        direct: {
+          vectorQps1: round(direct.vectorQps1, 1),
+          vectorQps2: round(direct.vectorQps2, 1),
+        },
         directIngestRowsPerS: round(directRowsPerS, 0),
         httpIngestRowsPerS: round(ingestRowsPerS, 0),
         a,
@@ -150,6 +163,12 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
         { phase: '(c) vector top-10', figure: '2 clients q/s', value: c.twoClientsQps },
         { phase: '(c) vector top-10', figure: 'process cores busy, 1 client', value: c.coresBusyOneClient },
         { phase: '(c) vector top-10', figure: 'process cores busy, 2 clients', value: c.coresBusyTwoClients },
+        { phase: '(c) vector top-10, store API', figure: '1 caller q/s', value: round(direct.vectorQps1, 1) },
+        {
+          phase: '(c) vector top-10, store API',
+          figure: '2 callers q/s',
+          value: round(direct.vectorQps2, 1),
+        },
         { phase: '(c) machine', figure: 'CPU headroom 2 vs 1 spinning threads', value: c.cpuHeadroom },
       ],
       targets: [
