@@ -175,6 +175,13 @@ export async function runEngineConcurrency(options: EngineConcurrencyOptions): P
         check('(a) /healthz p99 / aggregation p50', aRatio, 'x', '<=', 0.5),
         check('(b) /healthz p99 / write p50', bRatio, 'x', '<=', 0.5),
         check('(c) vector q/s 2 clients / 1 client', cRatio, 'x', '>=', 1.4),
+        check(
+          '(c) same through the store API, no HTTP (reader pool alone)',
+          ratio(direct.vectorQps2, direct.vectorQps1),
+          'x',
+          '>=',
+          1.4,
+        ),
         check('ingest, threaded store API (no HTTP)', round(directRowsPerS, 0), 'rows/s', '>=', 20_000),
       ],
     };
