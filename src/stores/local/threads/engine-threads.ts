@@ -35,7 +35,7 @@ function createPool(config: ThreadsConfig, role: WorkerRole, threads: number): P
     // One task at a time per thread: the engine is synchronous, and the writer must be serial.
     concurrentTasksPerWorker: 1,
     // Threads hold loaded namespaces; never retire an idle one.
-    idleTimeout: Number.MAX_SAFE_INTEGER,
+    idleTimeout: Infinity,
   });
 }
 
