@@ -15,7 +15,7 @@ import { check, type SectionResult } from '../lib/report.ts';
 import { ratio, round, summarize } from '../lib/stats.ts';
 import { closeAgent, closedLoops, post, probeHealth } from './http.ts';
 import { groupByBody, vectorBodies, writeBody } from './data.ts';
-import { directStore } from './direct-ingest.ts';
+import { directStore } from './direct-store.ts';
 import { parallelHeadroom } from './headroom.ts';
 
 export interface EngineConcurrencyOptions {
