@@ -3,6 +3,10 @@
  * thread (catch-up from the change log, or a full reload once the log no longer reaches back),
  * the directory lock, close() with writes in flight, and calls aborted before they start.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Payload } from '../../../wire/payload.ts';
 import { createLocalStore } from '../index.ts';
@@ -158,5 +162,36 @@ describe('lifecycle', () => {
     expect((await s.error(s.store.query('ab', Payload.fromValue({}), { signal: q.signal }))).status).toBe(
       499,
     );
+  });
+
+  it('no thread keeps the process alive after close()', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hevlayer-exit-'));
+    const script = `
+      import { createLocalStore } from ${JSON.stringify(join(import.meta.dirname, '..', 'index.ts'))};
+      import { Payload } from ${JSON.stringify(join(import.meta.dirname, '..', '..', '..', 'wire', 'payload.ts'))};
+      const s = await createLocalStore({ path: process.argv[1] });
+      await s.write('a', Payload.fromValue({ upsert_rows: [{ id: 1 }] }));
+      await s.query('a', Payload.fromValue({}));
+      await s.close();
+      console.log('closed');`;
+    try {
+      // No process.exit in the script: it ends only if close() left no handle (thread, timer,
+      // connection) keeping the event loop alive. piscina also unrefs idle threads, so this guards
+      // against everything else; close() destroys the pools regardless.
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, dir],
+        {
+          timeout: 20_000,
+          encoding: 'utf8',
+        },
+      );
+      expect(child.stderr).toBe('');
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+      expect(child.stdout.trim()).toBe('closed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
