@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --section local-engine|gateway] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
+ * `npm run bench [-- --section local-engine|engine-concurrency|gateway] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
  *
  * Runs the benchmark sections, prints a table per section with PASS/MISS against the issues'
  * targets, and writes bench/results/<section>-<UTC stamp>.json and <section>-latest.json (quick
@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runEngineConcurrency } from './engine-concurrency/index.ts';
 import { runGateway } from './gateway/index.ts';
 import { runLocalEngine } from './local-engine/index.ts';
 import { formatTable, formatTargets, runInfo, writeResult, type SectionResult } from './lib/report.ts';
 
-const SECTIONS = ['local-engine', 'gateway'] as const;
+const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -53,14 +54,16 @@ async function runSection(section: Section): Promise<void> {
     result =
       section === 'local-engine'
         ? await runLocalEngine({ quick, workDir, log })
-        : await runGateway({
-            quick,
-            workDir,
-            log,
-            profile: values.profile,
-            ablation: values.ablation,
-            ...(values.tool === undefined ? {} : { tool: values.tool as 'wrk' | 'autocannon' }),
-          });
+        : section === 'engine-concurrency'
+          ? await runEngineConcurrency({ quick, workDir, log })
+          : await runGateway({
+              quick,
+              workDir,
+              log,
+              profile: values.profile,
+              ablation: values.ablation,
+              ...(values.tool === undefined ? {} : { tool: values.tool as 'wrk' | 'autocannon' }),
+            });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The one artifact `npm start` runs: src/cli/main.ts bundled by esbuild to dist/cli/main.mjs
-// (dependencies stay external), plus the local engine's worker-thread entry once it exists (it is
-// its own entry point because a worker is started from a file, not from the bundle). Also writes
+// (dependencies stay external), plus the local engine's worker-thread entry (its own entry point
+// because a worker is started from a file, not from the bundle). Also writes
 // dist/build-info.json, which bin/hevlayer.js reports at start so a log says which build ran.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,8 +12,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
-const ENTRY_POINTS = ['src/cli/main.ts', 'src/stores/local/threads/worker.ts'];
-const entryPoints = ENTRY_POINTS.filter((entry) => existsSync(entry));
+const entryPoints = ['src/cli/main.ts', 'src/stores/local/threads/worker.ts'];
 
 await build({
   entryPoints,

@@ -1,4 +1,4 @@
-import type { Registry } from './registry.ts';
+import type { NamespaceCache } from './namespace-cache.ts';
 import type { Storage } from './storage.ts';
 
 export interface WriteLimits {
@@ -13,7 +13,7 @@ export const DEFAULT_LIMITS: WriteLimits = { patchByFilterMax: 50_000, deleteByF
 /** What the engine's operations share; owned by the LocalStore. */
 export interface EngineContext {
   readonly storage: Storage;
-  readonly registry: Registry;
+  readonly namespaces: NamespaceCache;
   readonly clock: () => number;
   readonly limits: WriteLimits;
 }

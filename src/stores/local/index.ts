@@ -1,11 +1,14 @@
 /**
  * The `local` VectorStore: an embedded, durable, turbopuffer-compatible engine. SQLite (WAL) is
  * the source of truth; each namespace in use also lives in memory (columns, vector matrix,
- * inverted indexes) and is kept in step inside the write path. See docs/adr/local-engine.md.
+ * inverted indexes). See docs/adr/local-engine.md.
  *
- * Every operation runs synchronously on the event loop, so each one is isolated from the others
- * without locks: a write is validated, committed and mirrored before any other call starts.
+ * Nothing heavy runs on the caller's event loop: queries run on a pool of reader threads, writes
+ * (write, schema update, namespace delete) on one writer thread. Catalog-only answers (metadata,
+ * schema, the namespace list, ping) are one primary-key read on this thread's own connection,
+ * microseconds, so they never queue behind a long aggregation.
  */
+import { availableParallelism } from 'node:os';
 import { HevError, isHevError } from '../../wire/errors.ts';
 import { Payload } from '../../wire/payload.ts';
 import { bodyOf } from '../operations.ts';
@@ -16,12 +19,13 @@ import {
   type StoreCallContext,
   type VectorStore,
 } from '../port.ts';
+import { DirectoryLock } from './directory-lock.ts';
 import { DEFAULT_LIMITS, type EngineContext, type WriteLimits } from './engine-context.ts';
-import { deleteNamespace, getSchema, listNamespaces, metadata, updateSchema } from './namespaces.ts';
-import { executeQuery } from './query.ts';
-import { Registry } from './registry.ts';
+import { NamespaceCache } from './namespace-cache.ts';
+import { getSchema, listNamespaces, metadata } from './namespaces.ts';
 import { Storage, type Synchronous } from './storage.ts';
-import { executeWrite } from './write.ts';
+import { EngineThreads, type CallTask } from './threads/engine-threads.ts';
+import { abortedError } from './threads/protocol.ts';
 
 export interface LocalStoreOptions {
   /** Directory holding the store's database (created if missing). */
@@ -34,10 +38,19 @@ export interface LocalStoreOptions {
    * only.
    */
   readonly synchronous?: Synchronous;
-  /** How many namespaces to keep loaded in memory (least recently used are evicted). Default 64. */
+  /** How many namespaces each thread keeps loaded in memory (LRU). Default 64. */
   readonly maxLoadedNamespaces?: number;
   /** Per-request caps of the by-filter writes (turbopuffer's by default). */
   readonly limits?: Partial<WriteLimits>;
+  /** Query threads, each with its own copy of the loaded namespaces. Default min(2, cores). */
+  readonly readers?: number;
+  /** Change-log versions kept per namespace for readers to catch up from. Default 1,000. */
+  readonly changeLogRetention?: number;
+  /**
+   * Nice value of the engine threads relative to the process (Linux only), so the event loop
+   * wins the CPU when cores are short. Default 10; 0 keeps them at the process's priority.
+   */
+  readonly threadNice?: number;
 }
 
 export interface LocalStore extends VectorStore {
@@ -53,16 +66,25 @@ export interface LocalStore extends VectorStore {
   hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload>;
 }
 
+export function defaultReaders(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
 class LocalStoreImpl implements LocalStore {
   readonly kind = 'local' as const;
   readonly path: string;
-  readonly #ctx: EngineContext;
+  readonly #lock: DirectoryLock;
+  readonly #catalog: EngineContext;
+  readonly #threads: EngineThreads;
+  readonly #clock: () => number;
   #closed = false;
-  readonly #warming = new Set<NodeJS.Immediate>();
 
-  constructor(path: string, ctx: EngineContext) {
+  constructor(path: string, lock: DirectoryLock, catalog: EngineContext, threads: EngineThreads) {
     this.path = path;
-    this.#ctx = ctx;
+    this.#lock = lock;
+    this.#catalog = catalog;
+    this.#threads = threads;
+    this.#clock = catalog.clock;
   }
 
   /** What the engine does with each operation of the table. */
@@ -77,13 +99,31 @@ class LocalStoreImpl implements LocalStore {
     listNamespaces: (o, c) => this.listNamespaces(o.params ?? {}, c),
   });
 
-  #run<T>(fn: (ctx: EngineContext) => T, ctx: StoreCallContext | undefined): Promise<T> {
+  #check(ctx: StoreCallContext | undefined): void {
+    if (this.#closed)
+      throw new HevError('HEV_UPSTREAM_UNAVAILABLE', `the local store at ${this.path} is closed`);
+    if (ctx?.signal?.aborted === true) throw abortedError();
+  }
+
+  #task(ns: string, body?: Payload): CallTask {
+    return body === undefined ? { ns, now: this.#clock() } : { ns, now: this.#clock(), body };
+  }
+
+  /** Runs a catalog-only call here, after re-reading the namespace's catalog row. */
+  #onCatalog<T>(
+    ns: string | undefined,
+    fn: (c: EngineContext) => T,
+    ctx: StoreCallContext | undefined,
+  ): Promise<T> {
     try {
-      if (this.#closed)
-        throw new HevError('HEV_UPSTREAM_UNAVAILABLE', `the local store at ${this.path} is closed`);
-      if (ctx?.signal?.aborted === true)
-        throw new HevError('HEV_INVALID_REQUEST', 'the request was aborted', { status: 499 });
-      return Promise.resolve(fn(this.#ctx));
+      this.#check(ctx);
+      const c = this.#catalog;
+      const value = c.storage.snapshot(() => {
+        if (ns === undefined) c.namespaces.syncCatalog();
+        else c.namespaces.sync(ns);
+        return fn(c);
+      });
+      return Promise.resolve(value);
     } catch (err) {
       if (isHevError(err)) return Promise.reject(err);
       return Promise.reject(
@@ -92,77 +132,115 @@ class LocalStoreImpl implements LocalStore {
     }
   }
 
+  #read(ns: string, body: Payload, ctx: StoreCallContext | undefined): Promise<Payload> {
+    try {
+      this.#check(ctx);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.#threads.read('query', this.#task(ns, body), ctx?.signal);
+  }
+
+  #write(
+    op: 'write' | 'updateSchema' | 'deleteNamespace',
+    ns: string,
+    body: Payload | undefined,
+    ctx: StoreCallContext | undefined,
+  ): Promise<Payload> {
+    try {
+      this.#check(ctx);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.#threads.write(op, this.#task(ns, body), ctx?.signal);
+  }
+
   write(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(executeWrite(c, ns, body.value())), ctx);
+    return this.#write('write', ns, body, ctx);
   }
 
   query(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(executeQuery(c, ns, body.value())), ctx);
+    return this.#read(ns, body, ctx);
   }
 
   metadata(ns: string, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(metadata(c, ns)), ctx);
+    return this.#onCatalog(ns, (c) => Payload.fromValue(metadata(c, ns)), ctx);
   }
 
   getSchema(ns: string, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(getSchema(c, ns)), ctx);
+    return this.#onCatalog(ns, (c) => Payload.fromValue(getSchema(c, ns)), ctx);
   }
 
   updateSchema(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(updateSchema(c, ns, body.value())), ctx);
+    return this.#write('updateSchema', ns, body, ctx);
   }
 
   deleteNamespace(ns: string, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(deleteNamespace(c, ns)), ctx);
+    return this.#write('deleteNamespace', ns, undefined, ctx);
   }
 
   listNamespaces(params: ListNamespacesParams, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => Payload.fromValue(listNamespaces(c, params)), ctx);
+    return this.#onCatalog(undefined, (c) => Payload.fromValue(listNamespaces(c, params)), ctx);
   }
 
-  /** Accepts at once and loads the namespace into memory on the next turn of the event loop. */
+  /** Answers at once (404 for an unknown namespace) and has the reader threads load it. */
   hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload> {
-    return this.#run((c) => {
-      c.registry.require(ns);
-      const handle = setImmediate(() => {
-        this.#warming.delete(handle);
-        if (this.#closed || c.registry.record(ns) === undefined) return;
-        try {
-          c.registry.load(ns);
-        } catch {
-          // A failed warm-up only means the next query loads the namespace itself.
-        }
-      });
-      this.#warming.add(handle);
-      return Payload.fromValue({ status: 'ACCEPTED', message: 'cache warm hint accepted' });
-    }, ctx);
+    return this.#onCatalog(
+      ns,
+      (c) => {
+        c.namespaces.require(ns);
+        this.#threads.warm(ns, this.#clock());
+        return Payload.fromValue({ status: 'ACCEPTED', message: 'cache warm hint accepted' });
+      },
+      ctx,
+    );
   }
 
   ping(ctx?: StoreCallContext): Promise<void> {
-    return this.#run((c) => c.storage.ping(), ctx);
+    return this.#onCatalog(undefined, (c) => c.storage.ping(), ctx);
   }
 
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    for (const handle of this.#warming) clearImmediate(handle);
-    this.#warming.clear();
-    this.#ctx.storage.close();
-    return Promise.resolve();
+    try {
+      await this.#threads.close();
+    } finally {
+      this.#catalog.storage.close();
+      this.#lock.release();
+    }
   }
 }
 
-export function createLocalStore(options: LocalStoreOptions): Promise<LocalStore> {
+export async function createLocalStore(options: LocalStoreOptions): Promise<LocalStore> {
+  const lock = DirectoryLock.acquire(options.path);
+  let threads: EngineThreads | undefined;
   try {
-    const storage = Storage.open(options.path, options.synchronous ?? 'full');
-    const ctx: EngineContext = {
+    const synchronous = options.synchronous ?? 'full';
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    threads = await EngineThreads.start(
+      {
+        path: options.path,
+        synchronous,
+        maxLoadedNamespaces: options.maxLoadedNamespaces ?? 64,
+        limits,
+        changeLogRetention: options.changeLogRetention ?? 1000,
+        nice: options.threadNice ?? 10,
+      },
+      options.readers ?? defaultReaders(),
+    );
+    // This thread's connection only reads the catalog; it opens after the writer created it.
+    const storage = Storage.open(options.path, { role: 'reader', synchronous });
+    const catalog: EngineContext = {
       storage,
-      registry: new Registry(storage, options.maxLoadedNamespaces ?? 64),
+      namespaces: new NamespaceCache(storage, 0),
       clock: options.clock ?? Date.now,
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      limits,
     };
-    return Promise.resolve(new LocalStoreImpl(options.path, ctx));
+    return new LocalStoreImpl(options.path, lock, catalog, threads);
   } catch (err) {
-    return Promise.reject(err as Error);
+    await threads?.close().catch(() => undefined);
+    lock.release();
+    throw err;
   }
 }

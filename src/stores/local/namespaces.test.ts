@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalStore } from './index.ts';
+import { Payload } from '../../wire/payload.ts';
 import { openTestStore, type TestStore } from './testing.ts';
 
 let now = Date.UTC(2026, 0, 1);
@@ -82,7 +83,7 @@ describe('metadata', () => {
 });
 
 function payload(v: unknown) {
-  return { value: () => v } as never;
+  return Payload.fromValue(v);
 }
 
 describe('schema endpoints', () => {

@@ -22,7 +22,7 @@ const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
 export function metadata(ctx: EngineContext, ns: string): Record<string, unknown> {
-  const rec = ctx.registry.require(ns);
+  const rec = ctx.namespaces.require(ns);
   return {
     schema: renderMetadataSchema(deserializeSchema(rec.schema)),
     approx_row_count: rec.rowCount,
@@ -36,12 +36,12 @@ export function metadata(ctx: EngineContext, ns: string): Record<string, unknown
 }
 
 export function getSchema(ctx: EngineContext, ns: string): Record<string, unknown> {
-  return renderSchemaEndpoint(deserializeSchema(ctx.registry.require(ns).schema));
+  return renderSchemaEndpoint(deserializeSchema(ctx.namespaces.require(ns).schema));
 }
 
 /** POST /v1/namespaces/:ns/schema: only online-changeable options; the type never changes. */
 export function updateSchema(ctx: EngineContext, ns: string, body: unknown): Record<string, unknown> {
-  const rec = ctx.registry.require(ns);
+  const rec = ctx.namespaces.require(ns);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalid('the schema update body must be a map of attribute name to schema');
   }
@@ -80,11 +80,15 @@ export function updateSchema(ctx: EngineContext, ns: string, body: unknown): Rec
   const next = { idType: current.idType, attrs, distanceMetric };
   const text = serializeSchema(next);
   const now = ctx.clock();
-  ctx.storage.transaction(() => ctx.storage.saveRecord({ ...rec, schema: text, updatedAt: now }));
+  const version = rec.version + 1;
+  ctx.storage.transaction(() =>
+    ctx.storage.saveRecord({ ...rec, schema: text, updatedAt: now, version }, []),
+  );
   rec.schema = text;
   rec.updatedAt = now;
-  if (ctx.registry.isLoaded(ns)) {
-    const { state } = ctx.registry.load(ns);
+  rec.version = version;
+  if (ctx.namespaces.isLoaded(ns)) {
+    const { state } = ctx.namespaces.load(ns);
     state.schema = next;
     state.table.setSchema(next);
   }
@@ -92,9 +96,9 @@ export function updateSchema(ctx: EngineContext, ns: string, body: unknown): Rec
 }
 
 export function deleteNamespace(ctx: EngineContext, ns: string): Record<string, unknown> {
-  const rec = ctx.registry.require(ns);
+  const rec = ctx.namespaces.require(ns);
   ctx.storage.dropNamespace(rec);
-  ctx.registry.remove(ns);
+  ctx.namespaces.remove(ns);
   return { status: 'OK' };
 }
 
@@ -115,7 +119,7 @@ export function listNamespaces(ctx: EngineContext, params: ListNamespacesParams)
   }
   const prefix = params.prefix ?? '';
   const after = params.cursor === undefined || params.cursor === '' ? undefined : decodeCursor(params.cursor);
-  const names = ctx.registry
+  const names = ctx.namespaces
     .names()
     .filter((n) => n.startsWith(prefix) && (after === undefined || n > after))
     .sort();

@@ -8,7 +8,7 @@ import { parseAggregate, runAggregate } from './aggregate.ts';
 import type { EngineContext } from './engine-context.ts';
 import { compileFilter, type Predicate } from './filters.ts';
 import { parseProjection, renderRows } from './projection.ts';
-import type { NsState } from './registry.ts';
+import type { NsState } from './namespace-cache.ts';
 import { parseRankBy, rank, type RankPlan, type Ranked } from './rank.ts';
 import { tableSource } from './sources.ts';
 import { NumericTopK, TopK } from './topk.ts';
@@ -187,7 +187,7 @@ export function runQuery(state: NsState, q: Record<string, unknown>, encoding: E
 export function executeQuery(ctx: EngineContext, ns: string, body: unknown): Record<string, unknown> {
   const started = performance.now();
   if (!isObject(body)) throw new HevError('HEV_UNPROCESSABLE', 'query body must be a JSON object');
-  const { state, hot } = ctx.registry.load(ns);
+  const { state, hot } = ctx.namespaces.load(ns);
   const execStarted = performance.now();
   let results: SubResult[];
   let multi = false;

@@ -8,7 +8,7 @@ import { HevError, invalid } from '../../wire/errors.ts';
 import type { EngineContext } from './engine-context.ts';
 import { compileFilter } from './filters.ts';
 import { compareIds, type DocId } from './ids.ts';
-import type { NsState } from './registry.ts';
+import type { NsState } from './namespace-cache.ts';
 import type { NamespaceRecord } from './storage.ts';
 import { serializeSchema, vectorColumns, type NsSchema } from './schema.ts';
 import { DocSource, tableSource } from './sources.ts';
@@ -155,11 +155,11 @@ export function executeWrite(ctx: EngineContext, ns: string, body: unknown): Rec
       'write request has no operations (upsert_rows, upsert_columns, patch_rows, patch_columns, deletes, delete_by_filter, patch_by_filter or schema)',
     );
   }
-  const exists = ctx.registry.record(ns) !== undefined;
+  const exists = ctx.namespaces.record(ns) !== undefined;
   if (!exists && (w.deleteByFilter !== undefined || w.patchByFilter !== undefined)) {
     throw new HevError('HEV_NAMESPACE_NOT_FOUND', `namespace '${ns}' was not found`);
   }
-  const state = exists ? ctx.registry.load(ns).state : undefined;
+  const state = exists ? ctx.namespaces.load(ns).state : undefined;
   const plan = planWrite(w, state?.schema, state?.table.size ?? 0);
   const outcome = simulate(ctx, w, plan, state?.table);
   const queried =
@@ -217,8 +217,9 @@ function commit(
       logicalBytes: r.logicalBytes + byteDelta,
       updatedAt: dataChanged || plan.schemaChanged ? now : r.updatedAt,
       lastWriteAt: dataChanged ? now : r.lastWriteAt,
+      version: r.version + 1,
     };
-    ctx.storage.saveRecord(updated);
+    ctx.storage.saveRecord(updated, [...puts.map((d) => d.id), ...dels]);
     return updated;
   });
   const rec = state === undefined ? next : Object.assign(state.rec, next);
@@ -229,10 +230,10 @@ function commit(
     target.table.reserve(puts.length);
     for (const doc of puts) target.table.put(doc);
     for (const id of dels) target.table.remove(id);
-    if (state === undefined) ctx.registry.add(target);
+    if (state === undefined) ctx.namespaces.add(target);
   } catch (err) {
     // Committed but not mirrored: drop the table so it is rebuilt from SQLite.
-    ctx.registry.evict(ns);
+    ctx.namespaces.evict(ns);
     throw err;
   }
   return written;

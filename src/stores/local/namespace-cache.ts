@@ -1,7 +1,9 @@
 /**
- * The namespaces of one store: every catalog record (small, always in memory) and the in-memory
- * tables of recently used namespaces, loaded from SQLite on first use and evicted least recently
- * used first when more than `maxLoaded` are resident.
+ * One thread's view of a store's namespaces: every catalog record (small, always in memory) and
+ * the in-memory tables of recently used namespaces, loaded from SQLite on first use and evicted
+ * least recently used first when more than `maxLoaded` are resident. The writer thread's view is
+ * authoritative (it makes every change); a reader thread calls `sync` inside a read transaction
+ * before each call to catch up with what the writer committed since.
  */
 import { HevError } from '../../wire/errors.ts';
 import { deserializeSchema, vectorColumns, type NsSchema } from './schema.ts';
@@ -20,7 +22,7 @@ export interface Loaded {
   readonly hot: boolean;
 }
 
-export class Registry {
+export class NamespaceCache {
   readonly #storage: Storage;
   readonly #maxLoaded: number;
   readonly #records = new Map<string, NamespaceRecord>();
@@ -67,6 +69,52 @@ export class Registry {
     const state: NsState = { rec, schema, table };
     this.#remember(name, state);
     return { state, hot: false };
+  }
+
+  /**
+   * Brings one namespace up to the database's committed state: the catalog record always; a
+   * loaded table by re-reading the ids the change log names (or, when the log no longer reaches
+   * back far enough or the namespace was dropped and re-created, by unloading it so the next use
+   * reloads it in full). Call inside `Storage.snapshot`.
+   */
+  sync(name: string): void {
+    const fresh = this.#storage.record(name);
+    const cur = this.#records.get(name);
+    if (fresh === undefined || cur === undefined || cur.tbl !== fresh.tbl) {
+      this.#loaded.delete(name);
+      if (fresh === undefined) this.#records.delete(name);
+      else this.#records.set(name, fresh);
+      return;
+    }
+    if (cur.version === fresh.version) return;
+    const state = this.#loaded.get(name);
+    if (state !== undefined && !this.#catchUp(state, fresh)) this.#loaded.delete(name);
+    // The loaded state shares this record object, so both see the new counters.
+    Object.assign(cur, fresh);
+  }
+
+  /** Re-reads the whole catalog: namespaces created, dropped or re-created elsewhere. */
+  syncCatalog(): void {
+    const fresh = new Map(this.#storage.catalog().map((r) => [r.name, r]));
+    for (const name of [...this.#records.keys()]) if (!fresh.has(name)) this.remove(name);
+    for (const name of fresh.keys()) this.sync(name);
+  }
+
+  #catchUp(state: NsState, fresh: NamespaceRecord): boolean {
+    const changes = this.#storage.changesSince(fresh.tbl, state.rec.version, fresh.version);
+    if (changes === undefined) return false;
+    if (fresh.schema !== state.rec.schema) {
+      state.schema = deserializeSchema(fresh.schema);
+      state.table.setSchema(state.schema);
+    }
+    const order = vectorColumns(state.schema);
+    const ids = new Set(changes.flatMap((c) => c.ids));
+    for (const id of ids) {
+      const doc = this.#storage.loadDoc(fresh, order, id);
+      if (doc === undefined) state.table.remove(id);
+      else state.table.put(doc);
+    }
+    return true;
   }
 
   /** Registers a namespace created by a committed write. */
