@@ -38,7 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? process.env.HEVLAYER_LOG_LEVEL ?? 'info',
     base: { service: 'hevlayer' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeCached,
   };
   if (options.destination !== undefined) return pino(config, options.destination);
   // pino's own destination (sonic-boom) with batching: lines gather until BUFFER_BYTES, then one
@@ -58,4 +58,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything (tests, library use). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+let lastMs = -1;
+let lastTime = '';
+/**
+ * pino's `isoTime` (the same text), formatted once per millisecond through pino's `timestamp`
+ * option: under load many lines share a millisecond, and `toISOString` was 2 µs of a request line.
+ */
+function isoTimeCached(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }

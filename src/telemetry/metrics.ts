@@ -3,22 +3,23 @@
  * two gateways in one test process do not collide). Label values are bounded: route templates,
  * declared Index and store names, status codes — never raw URLs, ids or keys.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './series.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export interface GatewayMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'route' | 'method' | 'index' | 'status'>;
-  readonly requestDuration: Histogram<'route' | 'method' | 'index'>;
-  readonly upstreamDuration: Histogram<'store' | 'op' | 'outcome'>;
+  readonly requests: FastCounter<'route' | 'method' | 'index' | 'status'>;
+  readonly requestDuration: FastHistogram<'route' | 'method' | 'index'>;
+  readonly upstreamDuration: FastHistogram<'store' | 'op' | 'outcome'>;
   readonly upstreamInFlight: Gauge<'store'>;
   /**
    * What `upstreamInFlight` reads when scraped, per store: a pull instead of a gauge update on
    * every upstream call. Open stores add themselves and remove themselves when closed.
    */
   readonly inFlightSources: Map<string, () => number>;
-  readonly upstreamQueueWait: Histogram<'store'>;
+  readonly upstreamQueueWait: FastHistogram<'store'>;
   readonly upstreamRejected: Counter<'store'>;
   readonly upstreamRetries: Counter<'store' | 'op' | 'reason'>;
   readonly configReloads: Counter<'result'>;
@@ -33,20 +34,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   return {
     inFlightSources,
     registry,
-    requests: new Counter({
+    requests: new FastCounter({
       name: 'hevlayer_http_requests_total',
       help: 'HTTP requests by route template, method, Index and status code',
       labelNames: ['route', 'method', 'index', 'status'],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new FastHistogram({
       name: 'hevlayer_http_request_duration_seconds',
       help: 'Time from request received to response sent',
       labelNames: ['route', 'method', 'index'],
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    upstreamDuration: new Histogram({
+    upstreamDuration: new FastHistogram({
       name: 'hevlayer_upstream_request_duration_seconds',
       help: 'Latency of calls to a VectorStore, by store, operation and outcome',
       labelNames: ['store', 'op', 'outcome'],
@@ -63,7 +64,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
         for (const [store, read] of inFlightSources) this.set({ store }, read());
       },
     }),
-    upstreamQueueWait: new Histogram({
+    upstreamQueueWait: new FastHistogram({
       name: 'hevlayer_upstream_queue_wait_seconds',
       help: 'Time a request waited for an upstream concurrency slot',
       labelNames: ['store'],
