@@ -48,7 +48,8 @@ export interface LocalStoreOptions {
   readonly changeLogRetention?: number;
   /**
    * Nice value of the engine threads relative to the process (Linux only), so the event loop
-   * wins the CPU when cores are short. Default 10; 0 keeps them at the process's priority.
+   * wins the CPU when cores are short. Default 0 (the process's priority): +10 cost every call on
+   * a quiet machine (docs/adr/local-engine.md).
    */
   readonly threadNice?: number;
 }
@@ -225,7 +226,7 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Loca
         maxLoadedNamespaces: options.maxLoadedNamespaces ?? 64,
         limits,
         changeLogRetention: options.changeLogRetention ?? 1000,
-        nice: options.threadNice ?? 10,
+        nice: options.threadNice ?? 0,
       },
       options.readers ?? defaultReaders(),
     );
