@@ -17,6 +17,7 @@ import {
   type Layer,
   type Operation,
   type OpName,
+  type OperationSpec,
   type ShardStrategy,
 } from '../stores/operations.ts';
 import { Payload } from '../wire/payload.ts';
@@ -219,17 +220,12 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
         await sendAll(all, ctx, async (c, i) => (await shard(i, operation.op, c)).value()),
       );
       if (outcomes.some((o) => !o.ok)) {
-        const what = BROADCAST_WORDS[operation.op] ?? { name: operation.op, hint: 'Retrying converges.' };
+        const spec: OperationSpec = specOf(operation.op);
+        const what = spec.fanOutFailure ?? { name: operation.op, hint: 'Retrying converges.' };
         throw fanOutFailure(what.name, outcomes, label, what.hint);
       }
-      const first = firstValue(outcomes);
-      if (first !== undefined) return Payload.fromValue(first);
-      // Every shard was missing and counted as done: the answer a new namespace would give.
-      return Payload.fromValue(
-        operation.op === 'hintCacheWarm'
-          ? { status: 'ACCEPTED', message: 'cache warm hint accepted' }
-          : { status: 'OK' },
-      );
+      // Some shard exists (missingAsDone throws otherwise): its answer is the Index's.
+      return Payload.fromValue(firstValue(outcomes) ?? { status: 'OK' });
     },
   };
   return (operation, ctx) => {
@@ -238,12 +234,6 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     return handlers[spec.shards](operation, ctx);
   };
 }
-
-/** How failures of a broadcast operation are described. */
-const BROADCAST_WORDS: Partial<Record<OpName, { name: string; hint: string }>> = {
-  deleteNamespace: { name: 'namespace delete', hint: 'Retrying the delete converges.' },
-  hintCacheWarm: { name: 'cache warm hint', hint: 'The hint can be repeated.' },
-};
 
 function firstValue(outcomes: readonly Settled<unknown>[]): unknown {
   for (const o of outcomes) if (o.ok && o.value !== undefined) return o.value;

@@ -44,6 +44,8 @@ export interface OperationSpec {
   /** Reads change nothing; writes change data or schema. */
   readonly access: 'read' | 'write';
   readonly shards: ShardStrategy;
+  /** How a sharded Index words a partial failure of a `broadcast` (shards/shard-errors.ts). */
+  readonly fanOutFailure?: { readonly name: string; readonly hint: string };
 }
 
 export const OPERATIONS = {
@@ -120,6 +122,7 @@ export const OPERATIONS = {
     safety: 'unsafe',
     access: 'write',
     shards: 'broadcast',
+    fanOutFailure: { name: 'namespace delete', hint: 'Retrying the delete converges.' },
   },
   hintCacheWarm: {
     summary: 'Hint the upstream to warm its cache',
@@ -131,6 +134,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'broadcast',
+    fanOutFailure: { name: 'cache warm hint', hint: 'The hint can be repeated.' },
   },
   listNamespaces: {
     summary: 'List declared Indexes visible to the caller',
