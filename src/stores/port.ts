@@ -19,7 +19,6 @@ import {
 } from './operations.ts';
 
 export type { CallContext, Dispatch, ListNamespacesParams, Operation, OpName } from './operations.ts';
-export type StoreCallContext = CallContext;
 
 export type VectorStoreKind = 'local' | 'turbopuffer';
 

@@ -16,7 +16,7 @@ import {
   dispatchTo,
   type Dispatch,
   type ListNamespacesParams,
-  type StoreCallContext,
+  type CallContext,
   type VectorStore,
 } from '../port.ts';
 import { DirectoryLock } from './directory-lock.ts';
@@ -57,14 +57,14 @@ export interface LocalStoreOptions {
 export interface LocalStore extends VectorStore {
   readonly kind: 'local';
   readonly path: string;
-  write(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  query(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  metadata(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  getSchema(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  updateSchema(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload>;
-  deleteNamespace(ns: string, ctx?: StoreCallContext): Promise<Payload>;
-  listNamespaces(params: ListNamespacesParams, ctx?: StoreCallContext): Promise<Payload>;
-  hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload>;
+  write(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
+  query(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
+  metadata(ns: string, ctx?: CallContext): Promise<Payload>;
+  getSchema(ns: string, ctx?: CallContext): Promise<Payload>;
+  updateSchema(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
+  deleteNamespace(ns: string, ctx?: CallContext): Promise<Payload>;
+  listNamespaces(params: ListNamespacesParams, ctx?: CallContext): Promise<Payload>;
+  hintCacheWarm(ns: string, ctx?: CallContext): Promise<Payload>;
 }
 
 export function defaultReaders(): number {
@@ -100,7 +100,7 @@ class LocalStoreImpl implements LocalStore {
     listNamespaces: (o, c) => this.listNamespaces(o.params ?? {}, c),
   });
 
-  #check(ctx: StoreCallContext | undefined): void {
+  #check(ctx: CallContext | undefined): void {
     if (this.#closed)
       throw new HevError('HEV_UPSTREAM_UNAVAILABLE', `the local store at ${this.path} is closed`);
     if (ctx?.signal?.aborted === true) throw abortedError();
@@ -114,7 +114,7 @@ class LocalStoreImpl implements LocalStore {
   #onCatalog<T>(
     ns: string | undefined,
     fn: (c: EngineContext) => T,
-    ctx: StoreCallContext | undefined,
+    ctx: CallContext | undefined,
   ): Promise<T> {
     try {
       this.#check(ctx);
@@ -133,7 +133,7 @@ class LocalStoreImpl implements LocalStore {
     }
   }
 
-  #read(ns: string, body: Payload, ctx: StoreCallContext | undefined): Promise<Payload> {
+  #read(ns: string, body: Payload, ctx: CallContext | undefined): Promise<Payload> {
     try {
       this.#check(ctx);
     } catch (err) {
@@ -146,7 +146,7 @@ class LocalStoreImpl implements LocalStore {
     op: 'write' | 'updateSchema' | 'deleteNamespace',
     ns: string,
     body: Payload | undefined,
-    ctx: StoreCallContext | undefined,
+    ctx: CallContext | undefined,
   ): Promise<Payload> {
     try {
       this.#check(ctx);
@@ -156,36 +156,36 @@ class LocalStoreImpl implements LocalStore {
     return this.#threads.write(op, this.#task(ns, body), ctx?.signal);
   }
 
-  write(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
+  write(ns: string, body: Payload, ctx?: CallContext): Promise<Payload> {
     return this.#write('write', ns, body, ctx);
   }
 
-  query(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
+  query(ns: string, body: Payload, ctx?: CallContext): Promise<Payload> {
     return this.#read(ns, body, ctx);
   }
 
-  metadata(ns: string, ctx?: StoreCallContext): Promise<Payload> {
+  metadata(ns: string, ctx?: CallContext): Promise<Payload> {
     return this.#onCatalog(ns, (c) => Payload.fromValue(metadata(c, ns)), ctx);
   }
 
-  getSchema(ns: string, ctx?: StoreCallContext): Promise<Payload> {
+  getSchema(ns: string, ctx?: CallContext): Promise<Payload> {
     return this.#onCatalog(ns, (c) => Payload.fromValue(getSchema(c, ns)), ctx);
   }
 
-  updateSchema(ns: string, body: Payload, ctx?: StoreCallContext): Promise<Payload> {
+  updateSchema(ns: string, body: Payload, ctx?: CallContext): Promise<Payload> {
     return this.#write('updateSchema', ns, body, ctx);
   }
 
-  deleteNamespace(ns: string, ctx?: StoreCallContext): Promise<Payload> {
+  deleteNamespace(ns: string, ctx?: CallContext): Promise<Payload> {
     return this.#write('deleteNamespace', ns, undefined, ctx);
   }
 
-  listNamespaces(params: ListNamespacesParams, ctx?: StoreCallContext): Promise<Payload> {
+  listNamespaces(params: ListNamespacesParams, ctx?: CallContext): Promise<Payload> {
     return this.#onCatalog(undefined, (c) => Payload.fromValue(listNamespaces(c, params)), ctx);
   }
 
   /** Answers at once (404 for an unknown namespace) and has the reader threads load it. */
-  hintCacheWarm(ns: string, ctx?: StoreCallContext): Promise<Payload> {
+  hintCacheWarm(ns: string, ctx?: CallContext): Promise<Payload> {
     return this.#onCatalog(
       ns,
       (c) => {
@@ -197,7 +197,7 @@ class LocalStoreImpl implements LocalStore {
     );
   }
 
-  ping(ctx?: StoreCallContext): Promise<void> {
+  ping(ctx?: CallContext): Promise<void> {
     return this.#onCatalog(undefined, (c) => c.storage.ping(), ctx);
   }
 

@@ -15,7 +15,7 @@ import {
   type OperationHandlers,
   type Operation,
   type OpName,
-  type StoreCallContext,
+  type CallContext,
   type VectorStore,
 } from '../port.ts';
 import {
@@ -178,11 +178,11 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
   const jsonHeaders = [...getHeaders, 'content-type', 'application/json'];
   const gzipHeaders = [...jsonHeaders, 'content-encoding', 'gzip'];
 
-  const run = (call: UpstreamCall, ctx: StoreCallContext | undefined, timeout?: number): Promise<Payload> => {
+  const run = (call: UpstreamCall, ctx: CallContext | undefined, timeout?: number): Promise<Payload> => {
     if (closed) return Promise.reject(new HevError('HEV_UPSTREAM_UNAVAILABLE', `${store} is closed`));
     return callUpstream(cfg, call, ctx, timeout).then((result) => Payload.fromBytes(result.body));
   };
-  const get = (op: string, ns: string | undefined, path: string, ctx: StoreCallContext | undefined) =>
+  const get = (op: string, ns: string | undefined, path: string, ctx: CallContext | undefined) =>
     run({ op, ns, method: 'GET', path, safety: 'idempotent', headers: getHeaders }, ctx);
   const post = (
     op: string,
@@ -190,7 +190,7 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     path: string,
     safety: CallSafety,
     body: Payload,
-    ctx?: StoreCallContext,
+    ctx?: CallContext,
   ): Promise<Payload> => {
     const bytes = body.bytes();
     if (!compress || bytes.length <= GZIP_MIN_BYTES) {
@@ -229,7 +229,7 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     ...Object.fromEntries(
       OP_NAMES.filter((op) => specOf(op).scope === 'namespace').map((op) => [op, namespaceCall(op)]),
     ),
-    listNamespaces: (operation: Operation, ctx: StoreCallContext) =>
+    listNamespaces: (operation: Operation, ctx: CallContext) =>
       get('listNamespaces', undefined, basePath + listPath(operation.params ?? {}), ctx),
   } as OperationHandlers;
 
