@@ -60,6 +60,11 @@ const ALL_OPS = new Set<string>([
   ...TOKEN_OPS,
 ]);
 
+/** Whether `op` names a filter operator (so a rank_by clause `[attr, op, …]` is a filter). */
+export function isFilterOperator(op: unknown): boolean {
+  return typeof op === 'string' && (ALL_OPS.has(op) || op === 'Fuzzy');
+}
+
 interface Key {
   readonly name: string;
   readonly type: AttrType | undefined;

@@ -373,7 +373,18 @@ describe('multi-query and response blocks', () => {
       [{ compute_attributes: {} }, 'compute_attributes'],
       [{ highlight: {} }, 'Highlight'],
       [{ rerank_by: ['RRF'] }, 'rerank_by'],
-      [{ rank_by: ['price', 'Attribute'] }, 'rank_by Attribute'],
+      [
+        {
+          rank_by: [
+            'Sum',
+            [
+              ['text', 'BM25', 'red'],
+              ['vector', 'ANN', [1, 0, 0]],
+            ],
+          ],
+        },
+        'combining ANN/kNN',
+      ],
     ] as const) {
       const err = await t.error(t.query('q', body));
       expect(err.code).toBe('HEV_UNSUPPORTED');

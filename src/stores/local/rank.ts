@@ -1,72 +1,55 @@
 /**
  * rank_by: parsing into a plan and executing it over a table. Vector ranking (ANN and kNN) is an
- * exact scan, so ANN recall is 100%. Scores: BM25 (higher first), the Sum/Max/Product
- * combinators and filters as clauses (1 when matching); documents scoring 0 are dropped. Order by
- * one or several attributes puts nulls first ascending and last descending. Ties are broken by
- * id ascending so results are deterministic.
+ * exact scan, so ANN recall is 100%. Score expressions (BM25, filters, Attribute and the
+ * Sum/Max/Product/Saturate/Decay/Dist operators; rank-parse.ts, rank-score.ts) rank higher first
+ * and drop documents scoring 0. Order by one or several attributes puts nulls first ascending and
+ * last descending. Ties are broken by id ascending so results are deterministic.
  */
-import { invalid, unsupported } from '../../wire/errors.ts';
-import { compileFilter, parseLastAsPrefix, type FilterSource, type Predicate } from './filters.ts';
+import { unsupported } from '../../wire/errors.ts';
+import type { FilterSource, Predicate } from './filters.ts';
 import { compareIds, type DocId } from './ids.ts';
+import { parseScore, rankError, type Clause } from './rank-parse.ts';
+import { scoreClause } from './rank-score.ts';
 import type { Table } from './table.ts';
-import { tokenizeQuery } from './tokenizer.ts';
-import { compareScalars, describeValue } from './values.ts';
+import { compareScalars } from './values.ts';
 import { norm, parseVector, type DistanceMetric } from './vectors.ts';
-import type { Scores } from './bm25.ts';
 import type { VectorColumn } from './table.ts';
 
-export type Clause =
-  | { readonly t: 'bm25'; readonly attr: string; readonly tokens: string[]; readonly lastAsPrefix: boolean }
-  | { readonly t: 'sum' | 'max'; readonly clauses: Clause[] }
-  | { readonly t: 'product'; readonly weight: number; readonly clause: Clause }
-  | { readonly t: 'filter'; readonly pred: Predicate };
+export type { Clause } from './rank-parse.ts';
 
 export type RankPlan =
   | { readonly kind: 'vector'; readonly attr: string; readonly exact: boolean; readonly query: Float32Array }
   | { readonly kind: 'score'; readonly clause: Clause }
   | { readonly kind: 'order'; readonly keys: readonly { attr: string; desc: boolean }[] };
 
-const MAX_QUERY_CHARS = 8192;
-const COMBINATORS = new Set(['Sum', 'Max', 'Product']);
-const UNSUPPORTED_RANKERS: Record<string, string> = {
-  SparseKNN: 'SparseKNN',
-  Attribute: 'rank_by Attribute',
-  Saturate: 'rank_by Saturate',
-  Decay: 'rank_by Decay',
-  Dist: 'rank_by Dist',
-  RRF: 'RRF',
-};
-
-function bad(raw: unknown, why: string): Error {
-  return invalid(`invalid rank_by ${describeValue(raw)}: ${why}`);
-}
-
 export function parseRankBy(raw: unknown, source: FilterSource): RankPlan {
-  if (!Array.isArray(raw) || raw.length === 0) throw bad(raw, 'expected an array');
-  if (Array.isArray(raw[0])) {
-    return { kind: 'order', keys: raw.map((k) => orderKey(k, source, raw)) };
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw rankError('rank_by', 'expected an array such as ["text", "BM25", "query"] or ["attr", "asc"]', raw);
   }
+  if (Array.isArray(raw[0]))
+    return { kind: 'order', keys: raw.map((k, i) => orderKey(k, source, `rank_by[${i}]`)) };
   const second = (raw as unknown[])[1];
-  if (second === 'asc' || second === 'desc') return { kind: 'order', keys: [orderKey(raw, source, raw)] };
+  if (second === 'asc' || second === 'desc')
+    return { kind: 'order', keys: [orderKey(raw, source, 'rank_by')] };
   if (second === 'ANN' || second === 'kNN') return vectorPlan(raw, source);
-  return { kind: 'score', clause: parseClause(raw, source) };
+  return { kind: 'score', clause: parseScore(raw, source) };
 }
 
-function orderKey(raw: unknown, source: FilterSource, whole: unknown): { attr: string; desc: boolean } {
+function orderKey(raw: unknown, source: FilterSource, path: string): { attr: string; desc: boolean } {
   if (
     !Array.isArray(raw) ||
     raw.length !== 2 ||
     typeof raw[0] !== 'string' ||
     (raw[1] !== 'asc' && raw[1] !== 'desc')
   ) {
-    throw bad(whole, 'order keys look like ["attr", "asc"|"desc"]');
+    throw rankError(path, 'order keys look like ["attr", "asc"|"desc"]', raw);
   }
   const attr = raw[0];
   if (attr !== 'id') {
     const a = source.schema.attrs.get(attr);
-    if (a === undefined) throw bad(whole, `unknown attribute \`${attr}\``);
+    if (a === undefined) throw rankError(path, `unknown attribute \`${attr}\``, raw);
     if (a.type.vector !== undefined || a.type.array)
-      throw bad(whole, `cannot order by ${a.type.name} attribute \`${attr}\``);
+      throw rankError(path, `cannot order by ${a.type.name} attribute \`${attr}\``, raw);
   }
   return { attr, desc: raw[1] === 'desc' };
 }
@@ -74,105 +57,18 @@ function orderKey(raw: unknown, source: FilterSource, whole: unknown): { attr: s
 function vectorPlan(raw: unknown[], source: FilterSource): RankPlan {
   const [attr, kind, q] = raw;
   if (typeof attr !== 'string' || raw.length !== 3)
-    throw bad(raw, `expected [attr, "${String(kind)}", vector]`);
+    throw rankError('rank_by', `expected [attr, "${String(kind)}", vector]`, raw);
   const a = source.schema.attrs.get(attr);
-  if (a?.type.vector === undefined) throw bad(raw, `\`${attr}\` is not a vector attribute`);
+  if (a?.type.vector === undefined) throw rankError('rank_by', `\`${attr}\` is not a vector attribute`, raw);
   if (Array.isArray(q) && q[0] === 'Embed') throw unsupported('Embed (server-side query embedding)');
   if (Array.isArray(q) && Array.isArray(q[0])) throw unsupported('late interaction (multi-vector queries)');
+  if (
+    (Array.isArray(q) && typeof q[0] === 'string') ||
+    (typeof q === 'object' && q !== null && !Array.isArray(q))
+  )
+    throw unsupported('expressions as the query of ANN/kNN');
   const query = parseVector(q, attr, a.type.vector.dims, 'f32');
   return { kind: 'vector', attr, exact: kind === 'kNN', query };
-}
-
-function parseClause(raw: unknown, source: FilterSource): Clause {
-  if (!Array.isArray(raw) || raw.length < 2) throw bad(raw, 'expected a ranking clause');
-  const [head, second] = raw as unknown[];
-  if (typeof head === 'string' && UNSUPPORTED_RANKERS[head] !== undefined)
-    throw unsupported(UNSUPPORTED_RANKERS[head]);
-  if (typeof second === 'string' && UNSUPPORTED_RANKERS[second] !== undefined)
-    throw unsupported(UNSUPPORTED_RANKERS[second]);
-  if (second === 'ANN' || second === 'kNN') {
-    throw unsupported('combining ANN/kNN with other ranking clauses (use a multi-query)');
-  }
-  if (typeof head === 'string' && COMBINATORS.has(head) && !(typeof second === 'string')) {
-    if (head === 'Product') {
-      if (raw.length !== 3) throw bad(raw, 'Product takes a weight and a clause');
-      const [w, c] = typeof raw[1] === 'number' ? [raw[1], raw[2]] : [raw[2], raw[1]];
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
-        throw bad(raw, 'the Product weight must be a number >= 0');
-      return { t: 'product', weight: w, clause: parseClause(c, source) };
-    }
-    if (!Array.isArray(second) || raw.length !== 2 || second.length === 0)
-      throw bad(raw, `${head} takes a list of clauses`);
-    return { t: head === 'Sum' ? 'sum' : 'max', clauses: second.map((c) => parseClause(c, source)) };
-  }
-  if (second === 'BM25') return bm25Clause(raw, source);
-  return { t: 'filter', pred: compileFilter(raw, source) };
-}
-
-function bm25Clause(raw: unknown[], source: FilterSource): Clause {
-  const [attr, , q, opts] = raw;
-  if (typeof attr !== 'string' || raw.length < 3 || raw.length > 4)
-    throw bad(raw, 'expected [attr, "BM25", query]');
-  const a = source.schema.attrs.get(attr);
-  if (a?.fts === undefined) throw bad(raw, `\`${attr}\` does not have full_text_search enabled`);
-  const preTokenized = a.fts.tokenizer === 'pre_tokenized_array';
-  if (preTokenized && !(Array.isArray(q) && q.every((t) => typeof t === 'string'))) {
-    throw invalid(`for rank_by field "${attr}", expecting []string`);
-  }
-  if (!preTokenized && typeof q !== 'string') throw invalid(`for rank_by field "${attr}", expecting string`);
-  const text = typeof q === 'string' ? q : (q as string[]).join(' ');
-  if (text.length > MAX_QUERY_CHARS) throw bad(raw, `the query is longer than ${MAX_QUERY_CHARS} characters`);
-  const lastAsPrefix = parseLastAsPrefix(attr, opts, true);
-  return { t: 'bm25', attr, tokens: tokenizeQuery(q as string | string[], a.fts), lastAsPrefix };
-}
-
-/** Scores of every slot with a non-zero score for the clause. */
-export function scoreClause(clause: Clause, table: Table): Scores {
-  const capacity = table.capacity;
-  switch (clause.t) {
-    case 'bm25': {
-      const index = table.fts.get(clause.attr);
-      return index === undefined
-        ? { slots: new Int32Array(0), score: new Float64Array(capacity) }
-        : index.score(clause.tokens, clause.lastAsPrefix, capacity);
-    }
-    case 'filter': {
-      const score = new Float64Array(capacity);
-      const slots = new Int32Array(capacity);
-      let k = 0;
-      for (let s = 0; s < capacity; s++) {
-        if (table.ids[s] !== undefined && clause.pred(s)) {
-          slots[k++] = s;
-          score[s] = 1;
-        }
-      }
-      return { slots: slots.subarray(0, k), score };
-    }
-    case 'product': {
-      const inner = scoreClause(clause.clause, table);
-      for (const s of inner.slots) inner.score[s] = (inner.score[s] as number) * clause.weight;
-      return inner;
-    }
-    case 'sum':
-    case 'max': {
-      const score = new Float64Array(capacity);
-      const seen = new Uint8Array(capacity);
-      const slots = new Int32Array(capacity);
-      let k = 0;
-      for (const c of clause.clauses) {
-        const part = scoreClause(c, table);
-        for (const s of part.slots) {
-          const v = part.score[s] as number;
-          if (seen[s] === 0) {
-            seen[s] = 1;
-            slots[k++] = s;
-            score[s] = v;
-          } else score[s] = clause.t === 'sum' ? (score[s] as number) + v : Math.max(score[s] as number, v);
-        }
-      }
-      return { slots: slots.subarray(0, k), score };
-    }
-  }
 }
 
 export interface Ranked {
