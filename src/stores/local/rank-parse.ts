@@ -117,6 +117,11 @@ function isConstant(o: Operand): o is { readonly constant: number } {
   return 'constant' in o;
 }
 
+/** Values with their paths: `values[i]` sits at `${path}[${first + i}]`. */
+function located(values: readonly unknown[], path: string, first: number): { raw: unknown; path: string }[] {
+  return values.map((raw, i) => ({ raw, path: `${path}[${first + i}]` }));
+}
+
 /** `["Sum", [a, b, …]]`, `["Max", [a, b, …]]` and `["Max", a, b]`; operands may be constants. */
 function combine(op: 'Sum' | 'Max', raw: unknown[], path: string, source: FilterSource): Parsed {
   const form =
@@ -126,16 +131,16 @@ function combine(op: 'Sum' | 'Max', raw: unknown[], path: string, source: Filter
   let items: { raw: unknown; path: string }[];
   // A list of operands, not a single clause (whose head is a string) missing its brackets.
   if (raw.length === 2 && Array.isArray(raw[1]) && raw[1].length > 0 && typeof raw[1][0] !== 'string') {
-    items = (raw[1] as unknown[]).map((r, i) => ({ raw: r, path: `${path}[1][${i}]` }));
-  } else if (op === 'Max' && raw.length === 3) {
-    items = [1, 2].map((i) => ({ raw: raw[i], path: `${path}[${i}]` }));
-  } else throw rankError(path, form, raw);
+    items = located(raw[1] as unknown[], `${path}[1]`, 0);
+  } else if (op === 'Max' && raw.length === 3) items = located(raw.slice(1), path, 1);
+  else throw rankError(path, form, raw);
   const operands = items.map((o) => operand(o.raw, o.path, source, `a ${op} constant`));
   const clauses = operands.filter((o): o is Parsed => !isConstant(o));
   if (clauses.length === 0) throw rankError(path, `${op} needs at least one clause besides constants`, raw);
   const constants = operands.filter(isConstant).map((o) => o.constant);
-  // Max with a constant (always >= 0) or a non-negative clause clamps a signed operand at 0.
-  const clamps = op === 'Max' && (constants.length > 0 || clauses.some((c) => c.signed === undefined));
+  // Max with a constant (always >= 0) clamps a signed operand at 0. A non-negative clause does
+  // not: where it has no value (BM25 not matching), the signed operand alone is the maximum.
+  const clamps = op === 'Max' && constants.length > 0;
   return {
     clause: { t: op === 'Sum' ? 'sum' : 'max', clauses: clauses.map((c) => c.clause), constants },
     signed: clamps ? undefined : clauses.find((c) => c.signed !== undefined)?.signed,
@@ -148,9 +153,9 @@ function product(raw: unknown[], path: string, source: FilterSource): Parsed {
   const form = 'Product takes a weight and a clause: ["Product", 2, clause] or ["Product", clause, 2]';
   let items: { raw: unknown; path: string }[];
   const legacy = raw[1];
-  if (raw.length === 3) items = [1, 2].map((i) => ({ raw: raw[i], path: `${path}[${i}]` }));
+  if (raw.length === 3) items = located(raw.slice(1), path, 1);
   else if (raw.length === 2 && Array.isArray(legacy) && legacy.length === 2) {
-    items = [0, 1].map((i) => ({ raw: legacy[i] as unknown, path: `${path}[1][${i}]` }));
+    items = located(legacy as unknown[], `${path}[1]`, 0);
   } else throw rankError(path, form, raw);
   const operands = items.map((o) => operand(o.raw, o.path, source, 'the Product weight'));
   const [a, b] = operands as [Operand, Operand];
@@ -214,7 +219,6 @@ function curve(op: 'Saturate' | 'Decay', raw: unknown[], path: string, source: F
 
 function parseMidpoint(raw: unknown, temporal: boolean, path: string, op: string): number {
   if (typeof raw === 'string') {
-    const m = DURATION.exec(raw);
     if (!temporal) {
       throw rankError(
         path,
@@ -222,6 +226,7 @@ function parseMidpoint(raw: unknown, temporal: boolean, path: string, op: string
         raw,
       );
     }
+    const m = DURATION.exec(raw);
     const ms = m === null ? 0 : Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     if (ms > 0) return ms;
     throw rankError(

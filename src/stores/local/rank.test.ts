@@ -371,6 +371,11 @@ const MALFORMED: [string, unknown, string][] = [
     `at rank_by[1][1][2]: Attribute \`n\` has the signed type int; wrap it in ${SIGNED}`,
   ],
   [
+    'a signed Attribute in a Max whose other clause has no value everywhere',
+    ['Max', [HELLO, N]],
+    `at rank_by[1][1]: Attribute \`n\` has the signed type int; wrap it in ${SIGNED}`,
+  ],
+  [
     'a signed Attribute in a Max of signed clauses',
     ['Max', [N, T]],
     `at rank_by[1][0]: Attribute \`n\` has the signed type int; wrap it in ${SIGNED}`,
