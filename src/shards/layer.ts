@@ -127,15 +127,16 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
   /** Every shard's answer (the operation's body, if any, sent to each); missing shards count as done. */
   async function broadcastAll(operation: Operation, ctx: CallContext): Promise<unknown[]> {
     const bytes = operation.body?.bytes();
-    const outcomes = missingAsDone(
-      await sendAll(all, ctx, async (c, i) =>
-        (await shard(i, operation.op, c, bytes === undefined ? undefined : Payload.fromBytes(bytes))).value(),
-      ),
+    const settled = await sendAll(all, ctx, async (c, i) =>
+      (await shard(i, operation.op, c, bytes === undefined ? undefined : Payload.fromBytes(bytes))).value(),
     );
+    const outcomes = missingAsDone(settled);
     if (outcomes.some((o) => !o.ok)) {
       const spec: OperationSpec = specOf(operation.op);
       const what = spec.fanOutFailure ?? { name: operation.op, hint: 'Retrying converges.' };
-      throw fanOutFailure(what.name, outcomes, label, what.hint);
+      // A missing shard neither applied nor failed anything: it is left out of the account.
+      const real = settled.filter((s) => s.ok || !isNotFound(s.error));
+      throw fanOutFailure(what.name, real, label, what.hint);
     }
     return outcomes.flatMap((o) => (o.ok && o.value !== undefined ? [o.value] : []));
   }

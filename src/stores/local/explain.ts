@@ -82,10 +82,9 @@ function describeRank(rankBy: unknown, state: NsState, scope: string): string[] 
   }
   if (Array.isArray(first) || second === 'asc' || second === 'desc') {
     const keys = (Array.isArray(first) ? rankBy : [rankBy]) as unknown[][];
-    return [
-      `scan ${scope}`,
-      `order by ${keys.map((k) => `${String(k[0])} ${String(k[1])}`).join(', ')}, ties by id asc`,
-    ];
+    const order = keys.map((k) => `${String(k[0])} ${String(k[1])}`).join(', ');
+    const ties = keys.some((k) => k[0] === 'id') ? '' : ', ties by id asc';
+    return [`scan ${scope}`, `order by ${order}${ties}`];
   }
   return [
     `score ${scope} by ${expression(rankBy)}`,

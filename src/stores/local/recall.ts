@@ -28,7 +28,7 @@ const MAX_NUM = 1000;
 const DEFAULT_TOP_K = 10;
 const FIELDS = new Set(['num', 'top_k', 'filters', 'include_ground_truth', 'rank_by', 'queries']);
 
-interface RecallRequest {
+export interface RecallRequest {
   readonly attr: string;
   readonly topK: number;
   readonly filters: unknown;
@@ -152,7 +152,31 @@ function exhaustive(
   return { slots: slots.slice(0, req.topK), dist };
 }
 
-export function executeRecall(ctx: EngineContext, ns: string, body: unknown): Record<string, unknown> {
+/** The ANN search whose recall is measured: rows (`id` first) of the top_k for one query vector. */
+export type AnnSearch = (
+  state: NsState,
+  req: RecallRequest,
+  query: Float32Array,
+) => readonly Record<string, unknown>[];
+
+/** The engine's own ANN search: the `/query` code path with `[attr, "ANN", vector]`. */
+export const engineAnn: AnnSearch = (state, req, query) =>
+  runQuery(
+    state,
+    {
+      rank_by: [req.attr, 'ANN', Array.from(query)],
+      top_k: req.topK,
+      ...(req.filters === undefined ? {} : { filters: req.filters }),
+    },
+    'float',
+  ).body.rows as Record<string, unknown>[];
+
+export function executeRecall(
+  ctx: EngineContext,
+  ns: string,
+  body: unknown,
+  search: AnnSearch = engineAnn,
+): Record<string, unknown> {
   const { state } = ctx.namespaces.load(ns);
   const req = parseRecall(body, state);
   const queries = typeof req.queries === 'number' ? sampleVectors(state, req.attr, req.queries) : req.queries;
@@ -161,15 +185,7 @@ export function executeRecall(ctx: EngineContext, ns: string, body: unknown): Re
   let exhaustiveCount = 0;
   const groundTruth: Record<string, unknown>[] = [];
   for (const q of queries) {
-    const ann = runQuery(
-      state,
-      {
-        rank_by: [req.attr, 'ANN', Array.from(q)],
-        top_k: req.topK,
-        ...(req.filters === undefined ? {} : { filters: req.filters }),
-      },
-      'float',
-    ).body.rows as Record<string, unknown>[];
+    const ann = search(state, req, q);
     const truth = exhaustive(state, req, q);
     const truthRows = renderRows(
       truth.slots,
