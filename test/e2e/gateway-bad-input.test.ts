@@ -134,7 +134,7 @@ function queryCases(ns: string): Case[] {
 /** explain_query, _debug/recall and the metadata PATCH (issue 13). */
 function debugEndpointCases(ns: string): Case[] {
   const at =
-    (path: string, method: Case['method']) =>
+    (path: string, method: 'POST' | 'PATCH') =>
     (name: string, body: unknown, status: Case['status'] = 400, mentions?: RegExp): Case => ({
       name: `${ns}: ${name}`,
       method,
