@@ -148,7 +148,9 @@ const CASES: Record<string, Case> = {
     const asQuery = await failure(ns.query(bad));
     const asExplain = await failure(ns.explainQuery(bad));
     expect([asQuery.status, asExplain.status]).toEqual([400, 400]);
-    expect(errorText(asExplain)).toBe(errorText(asQuery));
+    // A sharded Index names the shard that answered first, which varies from call to call.
+    const unlabelled = (err: APIError) => errorText(err).replace(/shard \d+ \([^)]*\): /, '');
+    expect(unlabelled(asExplain)).toBe(unlabelled(asQuery));
   },
 
   async recall(ns, t) {
