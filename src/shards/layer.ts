@@ -21,6 +21,7 @@ import {
   type ShardStrategy,
 } from '../stores/operations.ts';
 import { Payload } from '../wire/payload.ts';
+import { explainAndRecall } from './explain-recall.ts';
 import { mergeQueryResponses } from './merge-query.ts';
 import { mergeMetadata, mergeSchemas } from './merge-namespace.ts';
 import { emptyWriteResult, mergeWriteResults } from './merge-write.ts';
@@ -123,6 +124,23 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     return (await sendAll(others, ctx, (c, i) => shard(i, 'metadata', c))).some((s) => s.ok);
   }
 
+  /** Every shard's answer (the operation's body, if any, sent to each); missing shards count as done. */
+  async function broadcastAll(operation: Operation, ctx: CallContext): Promise<unknown[]> {
+    const bytes = operation.body?.bytes();
+    const settled = await sendAll(all, ctx, async (c, i) =>
+      (await shard(i, operation.op, c, bytes === undefined ? undefined : Payload.fromBytes(bytes))).value(),
+    );
+    const outcomes = missingAsDone(settled);
+    if (outcomes.some((o) => !o.ok)) {
+      const spec: OperationSpec = specOf(operation.op);
+      const what = spec.fanOutFailure ?? { name: operation.op, hint: 'Retrying converges.' };
+      // A missing shard neither applied nor failed anything: it is left out of the account.
+      const real = settled.filter((s) => s.ok || !isNotFound(s.error));
+      throw fanOutFailure(what.name, real, label, what.hint);
+    }
+    return outcomes.flatMap((o) => (o.ok && o.value !== undefined ? [o.value] : []));
+  }
+
   const handlers: Record<ShardStrategy, (operation: Operation, ctx: CallContext) => Promise<Payload>> = {
     async split(operation, ctx) {
       const body = bodyOf(operation);
@@ -216,26 +234,19 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     },
 
     async broadcast(operation, ctx) {
-      const outcomes = missingAsDone(
-        await sendAll(all, ctx, async (c, i) => (await shard(i, operation.op, c)).value()),
-      );
-      if (outcomes.some((o) => !o.ok)) {
-        const spec: OperationSpec = specOf(operation.op);
-        const what = spec.fanOutFailure ?? { name: operation.op, hint: 'Retrying converges.' };
-        throw fanOutFailure(what.name, outcomes, label, what.hint);
-      }
-      // Some shard exists (missingAsDone throws otherwise): its answer is the Index's.
-      return Payload.fromValue(firstValue(outcomes) ?? { status: 'OK' });
+      // Some shard exists (broadcastAll throws otherwise): its answer is the Index's.
+      return Payload.fromValue((await broadcastAll(operation, ctx))[0] ?? { status: 'OK' });
     },
+
+    async 'update-metadata'(operation, ctx) {
+      return Payload.fromValue(mergeMetadata(await broadcastAll(operation, ctx)));
+    },
+
+    ...explainAndRecall({ count: names.length, label, shard, readAll }),
   };
   return (operation, ctx) => {
     const spec = specOf(operation.op);
     if (spec.scope !== 'namespace') return next(operation, ctx);
     return handlers[spec.shards](operation, ctx);
   };
-}
-
-function firstValue(outcomes: readonly Settled<unknown>[]): unknown {
-  for (const o of outcomes) if (o.ok && o.value !== undefined) return o.value;
-  return undefined;
 }

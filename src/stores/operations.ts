@@ -18,10 +18,21 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
  * - `query`: scattered to every shard, answers merged;
  * - `merge-metadata` / `merge-schema`: read on every shard, merged;
  * - `schema-update`: applied on every shard (missing shards created with it);
- * - `broadcast`: sent to every shard, missing shards count as done, first answer returned.
+ * - `broadcast`: sent to every shard, missing shards count as done, first answer returned;
+ * - `update-metadata`: applied on every shard (missing shards count as done), merged metadata returned;
+ * - `explain`: each shard explains the query it would run; the plans are labelled and concatenated;
+ * - `recall`: measured on each shard, averaged (shards/namespace-ops.ts, docs/adr/sharding.md).
  */
 export type ShardStrategy =
-  'split' | 'query' | 'merge-metadata' | 'merge-schema' | 'schema-update' | 'broadcast';
+  | 'split'
+  | 'query'
+  | 'merge-metadata'
+  | 'merge-schema'
+  | 'schema-update'
+  | 'broadcast'
+  | 'update-metadata'
+  | 'explain'
+  | 'recall';
 
 export interface OperationSpec {
   /** One line for the OpenAPI document. */
@@ -84,6 +95,44 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'merge-metadata',
+  },
+  /** Pinning (a turbopuffer-cloud provisioning setting); answers the full metadata. */
+  updateMetadata: {
+    summary: 'Update namespace metadata (pinning)',
+    scope: 'namespace',
+    routes: [{ method: 'PATCH', path: '/v1/namespaces/:ns/metadata' }],
+    status: 200,
+    body: true,
+    weight: 'other',
+    // Sets a value: replaying it converges.
+    safety: 'idempotent',
+    access: 'write',
+    shards: 'update-metadata',
+    fanOutFailure: { name: 'metadata update', hint: 'Retrying the same update converges.' },
+  },
+  /** The query plan of a query body (`{"plan_text": "…"}`); weighed like the query it explains. */
+  explainQuery: {
+    summary: 'Explain the plan of a query',
+    scope: 'namespace',
+    routes: [{ method: 'POST', path: '/v2/namespaces/:ns/explain_query' }],
+    status: 200,
+    body: true,
+    weight: 'query',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'explain',
+  },
+  /** Recall of the ANN index against exhaustive search over sampled queries (a debug endpoint). */
+  recall: {
+    summary: 'Evaluate ANN recall (debug)',
+    scope: 'namespace',
+    routes: [{ method: 'POST', path: '/v1/namespaces/:ns/_debug/recall' }],
+    status: 200,
+    body: true,
+    weight: 'other',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'recall',
   },
   getSchema: {
     summary: 'Namespace schema',

@@ -131,6 +131,68 @@ function queryCases(ns: string): Case[] {
   ];
 }
 
+/** explain_query, _debug/recall and the metadata PATCH (issue 13). */
+function debugEndpointCases(ns: string): Case[] {
+  const at =
+    (path: string, method: 'POST' | 'PATCH') =>
+    (name: string, body: unknown, status: Case['status'] = 400, mentions?: RegExp): Case => ({
+      name: `${ns}: ${name}`,
+      method,
+      path: `/v${path.startsWith('explain') ? 2 : 1}/namespaces/${ns}/${path}`,
+      body: typeof body === 'string' ? body : json(body),
+      status,
+      ...(mentions === undefined ? {} : { mentions }),
+    });
+  const explain = at('explain_query', 'POST');
+  const recall = at('_debug/recall', 'POST');
+  const patch = at('metadata', 'PATCH');
+  return [
+    explain('explain not JSON', '{"rank_by":', 400, /JSON/),
+    explain('explain top_k as a string', { rank_by: ['id', 'asc'], top_k: '10' }, 400, /top_k/),
+    explain('explain rank_by of an unknown kind', { rank_by: ['vector', 'Closest', [1, 0]] }, 400, /Closest/),
+    explain('explain filter on an unknown op', { filters: ['category', 'Like', 'x'] }, 400, /Like/),
+    recall('recall not JSON', 'num=5', 400, /JSON/),
+    recall('recall body an array', '[1]', 400, /recall body must be a JSON object/),
+    recall('recall num 0', { num: 0 }, 400, /num must be an integer/),
+    recall('recall top_k as a string', { top_k: '3' }, 400, /top_k must be an integer/),
+    recall('recall unknown field', { topk: 3 }, 400, /unknown field `topk`/),
+    recall(
+      'recall include_ground_truth as a string',
+      { include_ground_truth: 'yes' },
+      400,
+      /include_ground_truth/,
+    ),
+    recall(
+      'recall num 5 with rank_by',
+      { num: 5, rank_by: ['vector', 'ANN', [1, 0]] },
+      400,
+      /num must be null or 1/,
+    ),
+    recall(
+      'recall of BM25',
+      { rank_by: ['brand', 'BM25', 'acme'] },
+      400,
+      /recall is measured for vector search/,
+    ),
+    patch('metadata PATCH not JSON', '{pinning}', 400, /JSON/),
+    patch('metadata PATCH body an array', '[1]', 400, /metadata update body must be a JSON object/),
+    patch('metadata PATCH pinning as a string', { pinning: 'yes' }, 400, /pinning must be true, false, null/),
+    patch(
+      'metadata PATCH replicas 0',
+      { pinning: { replicas: 0 } },
+      400,
+      /pinning.replicas must be an integer/,
+    ),
+    patch('metadata PATCH unknown field', { pinned: true }, 400, /unknown field `pinned`/),
+    patch(
+      'metadata PATCH pinning (a turbopuffer-cloud feature)',
+      { pinning: true },
+      400,
+      /pinning .*turbopuffer-cloud/,
+    ),
+  ];
+}
+
 const transportCases: Case[] = [
   {
     name: 'undeclared Index',
@@ -223,6 +285,8 @@ const CASES = [
   ...writeCases('sharded'),
   ...queryCases('products'),
   ...queryCases('sharded'),
+  ...debugEndpointCases('products'),
+  ...debugEndpointCases('sharded'),
   ...transportCases,
 ];
 

@@ -10,13 +10,16 @@ import {
   type GatewayFixture,
 } from '../helpers/gateway-fixture.ts';
 
-type HTTPMethod = 'GET' | 'POST' | 'DELETE';
+type HTTPMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
 
 const SERVED: [HTTPMethod, string][] = [
   ['POST', '/v2/namespaces/{ns}'],
   ['POST', '/v2/namespaces/{ns}/query'],
   ['GET', '/v1/namespaces/{ns}/metadata'],
   ['GET', '/v2/namespaces/{ns}/metadata'],
+  ['PATCH', '/v1/namespaces/{ns}/metadata'],
+  ['POST', '/v2/namespaces/{ns}/explain_query'],
+  ['POST', '/v1/namespaces/{ns}/_debug/recall'],
   ['GET', '/v1/namespaces/{ns}/schema'],
   ['POST', '/v1/namespaces/{ns}/schema'],
   ['GET', '/v1/namespaces'],

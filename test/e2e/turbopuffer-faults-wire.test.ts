@@ -44,6 +44,36 @@ describe('wire shape', () => {
     }
   });
 
+  it('passes explain_query, _debug/recall and the metadata PATCH through with their method, path and body bytes', async () => {
+    const store = open();
+    const bodies = {
+      explain: '{"rank_by":["vector","ANN",[0.5,0.25]],"top_k":3}',
+      recall: '{"num":5,"top_k":10,"filters":["a","Eq",1]}',
+      pinning: '{"pinning":{"replicas":2}}',
+    };
+    await store.write(NS, raw('{"upsert_rows":[{"id":1}]}'));
+    expect((await store.explainQuery(NS, raw(bodies.explain))).value()).toEqual({
+      plan_text: 'scan 1 documents',
+    });
+    expect((await store.recall(NS, raw(bodies.recall))).value()).toEqual({
+      avg_recall: 0.95,
+      avg_exhaustive_count: 10,
+      avg_ann_count: 10,
+    });
+    expect((await store.updateMetadata(NS, raw(bodies.pinning))).value()).toMatchObject({
+      approx_row_count: 1,
+    });
+    const sent = fx.upstream.requests.slice(1);
+    expect(sent.map((r) => [r.method, r.path, r.body.toString()])).toEqual([
+      ['POST', '/v2/namespaces/docs/explain_query', bodies.explain],
+      ['POST', '/v1/namespaces/docs/_debug/recall', bodies.recall],
+      ['PATCH', '/v1/namespaces/docs/metadata', bodies.pinning],
+    ]);
+    expect(sent.map((r) => r.headers['content-type'])).toEqual(
+      Array.from({ length: 3 }, () => 'application/json'),
+    );
+  });
+
   it('percent-encodes the namespace as one path segment', async () => {
     await open()
       .metadata('a b/c?d')

@@ -112,7 +112,13 @@ function defaultAnswer(docs: Map<string, number>): Route {
     }
     if (!docs.has(ns))
       return { status: 404, body: { status: 'error', error: `namespace '${ns}' was not found` } };
-    if (req.method === 'GET' && suffix === '/metadata') {
+    if (req.method === 'POST' && suffix === '/explain_query') {
+      return { status: 200, body: { plan_text: `scan ${docs.get(ns)} documents` } };
+    }
+    if (req.method === 'POST' && suffix === '/_debug/recall') {
+      return { status: 200, body: { avg_recall: 0.95, avg_exhaustive_count: 10, avg_ann_count: 10 } };
+    }
+    if ((req.method === 'GET' || req.method === 'PATCH') && suffix === '/metadata') {
       return {
         status: 200,
         body: { approx_row_count: docs.get(ns), schema: {}, index: { status: 'up-to-date' } },

@@ -100,6 +100,24 @@ describe('withNamespaceLimiter', () => {
     await Promise.all([a, b, c, d]);
   });
 
+  it('weighs an explained aggregation like the query (4), recall and a metadata update 1 each', async () => {
+    const { store, started, finish } = gatedStore();
+    const limited = withNamespaceLimiter(store, { maxInFlightPerNamespace: 4, queueTimeoutMs: 60_000 });
+    const a = limited.recall('ns', Payload.fromValue({ num: 5 }));
+    const b = limited.updateMetadata('ns', Payload.fromValue({ pinning: null }));
+    const c = limited.explainQuery('ns', agg('agg'));
+    await tick();
+    expect(started).toEqual(['recall ns', 'updateMetadata ns']);
+    finish('recall ns');
+    await tick();
+    expect(started).toHaveLength(2); // the explained aggregation needs all 4 slots
+    finish('updateMetadata ns');
+    await tick();
+    expect(started.at(-1)).toBe('explainQuery ns');
+    finish('explainQuery ns');
+    await Promise.all([a, b, c]);
+  });
+
   it('refuses with 429 and retry-after when the queue deadline passes', async () => {
     const { store, finish } = gatedStore();
     const events: QueueEvent[] = [];

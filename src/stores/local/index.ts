@@ -3,10 +3,11 @@
  * the source of truth; each namespace in use also lives in memory (columns, vector matrix,
  * inverted indexes). See docs/adr/local-engine.md.
  *
- * Nothing heavy runs on the caller's event loop: queries run on a pool of reader threads, writes
- * (write, schema update, namespace delete) on one writer thread. Catalog-only answers (metadata,
- * schema, the namespace list, ping) are one primary-key read on this thread's own connection,
- * microseconds, so they never queue behind a long aggregation.
+ * Nothing heavy runs on the caller's event loop: queries (also explain and recall runs) run on a
+ * pool of reader threads, writes (write, schema update, namespace delete) on one writer thread.
+ * Catalog-only answers (metadata and its update, schema, the namespace list, ping) are one
+ * primary-key read on this thread's own connection, microseconds, so they never queue behind a
+ * long aggregation.
  */
 import { availableParallelism } from 'node:os';
 import { HevError, isHevError } from '../../wire/errors.ts';
@@ -23,9 +24,10 @@ import { DirectoryLock } from './directory-lock.ts';
 import { DEFAULT_LIMITS, type EngineContext, type WriteLimits } from './engine-context.ts';
 import { NamespaceCache } from './namespace-cache.ts';
 import { getSchema, listNamespaces, metadata } from './namespaces.ts';
+import { updateMetadata } from './pinning.ts';
 import { Storage, type Synchronous } from './storage.ts';
 import { EngineThreads, type CallTask } from './threads/engine-threads.ts';
-import { abortedError } from './threads/protocol.ts';
+import { abortedError, type ReadOp } from './threads/protocol.ts';
 
 export interface LocalStoreOptions {
   /** Directory holding the store's database (created if missing). */
@@ -60,6 +62,7 @@ export interface LocalStore extends VectorStore {
   write(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
   query(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
   metadata(ns: string, ctx?: CallContext): Promise<Payload>;
+  updateMetadata(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
   getSchema(ns: string, ctx?: CallContext): Promise<Payload>;
   updateSchema(ns: string, body: Payload, ctx?: CallContext): Promise<Payload>;
   deleteNamespace(ns: string, ctx?: CallContext): Promise<Payload>;
@@ -92,6 +95,9 @@ class LocalStoreImpl implements LocalStore {
   readonly dispatch: Dispatch = dispatchTo({
     write: (o, c) => this.write(o.ns, bodyOf(o), c),
     query: (o, c) => this.query(o.ns, bodyOf(o), c),
+    explainQuery: (o, c) => this.#read('explainQuery', o.ns, bodyOf(o), c),
+    recall: (o, c) => this.#read('recall', o.ns, bodyOf(o), c),
+    updateMetadata: (o, c) => this.updateMetadata(o.ns, bodyOf(o), c),
     metadata: (o, c) => this.metadata(o.ns, c),
     getSchema: (o, c) => this.getSchema(o.ns, c),
     updateSchema: (o, c) => this.updateSchema(o.ns, bodyOf(o), c),
@@ -133,13 +139,13 @@ class LocalStoreImpl implements LocalStore {
     }
   }
 
-  #read(ns: string, body: Payload, ctx: CallContext | undefined): Promise<Payload> {
+  #read(op: ReadOp, ns: string, body: Payload, ctx: CallContext | undefined): Promise<Payload> {
     try {
       this.#check(ctx);
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return this.#threads.read('query', this.#task(ns, body), ctx?.signal);
+    return this.#threads.read(op, this.#task(ns, body), ctx?.signal);
   }
 
   #write(
@@ -161,11 +167,16 @@ class LocalStoreImpl implements LocalStore {
   }
 
   query(ns: string, body: Payload, ctx?: CallContext): Promise<Payload> {
-    return this.#read(ns, body, ctx);
+    return this.#read('query', ns, body, ctx);
   }
 
   metadata(ns: string, ctx?: CallContext): Promise<Payload> {
     return this.#onCatalog(ns, (c) => Payload.fromValue(metadata(c, ns)), ctx);
+  }
+
+  /** Pinning is a 400 (pinning.ts); an empty update or an unpin answers the metadata. */
+  updateMetadata(ns: string, body: Payload, ctx?: CallContext): Promise<Payload> {
+    return this.#onCatalog(ns, (c) => Payload.fromValue(updateMetadata(c, ns, body.value())), ctx);
   }
 
   getSchema(ns: string, ctx?: CallContext): Promise<Payload> {

@@ -184,9 +184,11 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
   };
   const get = (op: string, ns: string | undefined, path: string, ctx: CallContext | undefined) =>
     run({ op, ns, method: 'GET', path, safety: 'idempotent', headers: getHeaders }, ctx);
-  const post = (
+  /** A call with a JSON body (POST, or PATCH for metadata updates). */
+  const send = (
     op: string,
     ns: string,
+    method: HttpMethod,
     path: string,
     safety: CallSafety,
     body: Payload,
@@ -194,14 +196,14 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
   ): Promise<Payload> => {
     const bytes = body.bytes();
     if (!compress || bytes.length <= GZIP_MIN_BYTES) {
-      return run({ op, ns, method: 'POST', path, safety, body: bytes, headers: jsonHeaders }, ctx);
+      return run({ op, ns, method, path, safety, body: bytes, headers: jsonHeaders }, ctx);
     }
     return encodeRequestBody(bytes, compress).then((encoded) =>
       run(
         {
           op,
           ns,
-          method: 'POST',
+          method,
           path,
           safety,
           body: encoded.bytes,
@@ -218,7 +220,7 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
     const [before, after] = route.path.split(':ns') as [string, string];
     return (operation, ctx) => {
       const path = `${basePath}${before}${encodeURIComponent(operation.ns)}${after}`;
-      if (spec.body) return post(op, operation.ns, path, spec.safety, bodyOf(operation), ctx);
+      if (spec.body) return send(op, operation.ns, route.method, path, spec.safety, bodyOf(operation), ctx);
       return run(
         { op, ns: operation.ns, method: route.method, path, safety: spec.safety, headers: getHeaders },
         ctx,

@@ -22,7 +22,7 @@ export interface WorkerConfig {
   readonly nice: number;
 }
 
-export type ReadOp = 'query' | 'warm';
+export type ReadOp = 'query' | 'explainQuery' | 'recall' | 'warm';
 export type WriteOp = 'init' | 'write' | 'updateSchema' | 'deleteNamespace' | 'close';
 
 export interface Task {

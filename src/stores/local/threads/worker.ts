@@ -13,7 +13,9 @@ import { Payload } from '../../../wire/payload.ts';
 import type { EngineContext } from '../engine-context.ts';
 import { NamespaceCache } from '../namespace-cache.ts';
 import { deleteNamespace, updateSchema } from '../namespaces.ts';
+import { explainQuery } from '../explain.ts';
 import { executeQuery } from '../query.ts';
+import { executeRecall } from '../recall.ts';
 import { Storage } from '../storage.ts';
 import { executeWrite } from '../write.ts';
 import {
@@ -72,15 +74,21 @@ function body(task: Task): unknown {
   return Payload.fromBytes(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength)).value();
 }
 
+/** The reads that run a request body against one namespace. */
+const READS = { query: executeQuery, explainQuery, recall: executeRecall } as const;
+
 /** Reads run in one read transaction, so catching up and querying see one snapshot. */
 function read(task: Task): unknown {
   const ctx = context();
   const { storage } = ctx;
-  switch (task.op) {
+  const op = task.op;
+  switch (op) {
     case 'query':
+    case 'explainQuery':
+    case 'recall':
       return storage.snapshot(() => {
         ctx.namespaces.sync(task.ns);
-        return executeQuery(ctx, task.ns, body(task));
+        return READS[op](ctx, task.ns, body(task));
       });
     case 'warm':
       storage.snapshot(() => {
