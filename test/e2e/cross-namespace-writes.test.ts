@@ -67,6 +67,9 @@ beforeAll(async () => {
       indexManifest('org', tp('up-org', { storeRef: 'other-org' }), teamA),
       indexManifest('far', tp('up-far', { storeRef: 'eu' }), teamA),
       indexManifest('on-local', tp('loc', { storeRef: 'local' }), teamA),
+      indexManifest('local-copy', tp('loc-copy', { storeRef: 'local' }), teamA),
+      indexManifest('local-sharded-src', tp('lss', { storeRef: 'local', shards: 3 }), teamA),
+      indexManifest('local-sharded', tp('ls', { storeRef: 'local', shards: 3 }), teamA),
     ],
     env: {
       TEAM_KEY,
@@ -272,6 +275,40 @@ describe('copies the gateway cannot translate are a 400 with no upstream request
     const res = await write('a', body);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(message);
+    expect(upstream.requests).toEqual([]);
+  });
+});
+
+describe('on the local store, the copy is real', () => {
+  const query = async (index: string) => {
+    const res = await fetch(`${gw.url}/v2/namespaces/${index}/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEAM_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ rank_by: ['id', 'asc'], top_k: 100, include_attributes: true }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { rows: unknown[] }).rows;
+  };
+  const rows = Array.from({ length: 12 }, (_, i) => ({ id: i + 1, tag: `t${i % 4}` }));
+
+  it('an unsharded copy holds the source documents', async () => {
+    expect((await write('on-local', { upsert_rows: rows })).status).toBe(200);
+    const res = await write('local-copy', { copy_from_namespace: 'on-local' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await query('local-copy')).toEqual(rows);
+  });
+
+  it('a sharded copy goes shard by shard and every document is found where the hash puts it', async () => {
+    expect((await write('local-sharded-src', { upsert_rows: rows })).status).toBe(200);
+    const res = await write('local-sharded', {
+      branch_from_namespace: { source_namespace: 'local-sharded-src' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.rows_affected).toBe(12);
+    expect(await query('local-sharded')).toEqual(rows);
+    // Found by id through the shard the hash names: a patch of every id touches every document.
+    const patched = await write('local-sharded', { patch_rows: rows.map((r) => ({ id: r.id, tag: 'x' })) });
+    expect(patched.body.rows_patched).toBe(12);
     expect(upstream.requests).toEqual([]);
   });
 });
