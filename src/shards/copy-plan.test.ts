@@ -34,6 +34,16 @@ function shardStore(errors: Record<string, HevError> = {}) {
   return { calls, dispatch };
 }
 
+/** The HevError a call fails with (fails the test if it succeeds). */
+async function failure(p: Promise<unknown>): Promise<HevError> {
+  const outcome = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(outcome).toBeInstanceOf(HevError);
+  return outcome as HevError;
+}
+
 const notFound = (ns: string) => new HevError('HEV_NAMESPACE_NOT_FOUND', `namespace '${ns}' was not found`);
 
 describe('the shards layer on a copy', () => {
@@ -85,7 +95,7 @@ describe('the shards layer on a copy', () => {
   it('a shard that fails names the shards that took their copy and how to start over', async () => {
     const { dispatch } = shardStore({ 'd-1': new HevError('HEV_UPSTREAM_ERROR', 'boom') });
     const layer = shardsLayer({ namespaces: ['d-0', 'd-1'], fanOut: 2 })(dispatch);
-    const err = await layer(copy(source(['s-0', 's-1'])), {}).catch((e: unknown) => e as HevError);
+    const err = await failure(layer(copy(source(['s-0', 's-1'])), {}));
     expect(err.message).toMatch(/sharded copy_from_namespace: applied on shards 0; failed on shards 1/);
     expect(err.message).toMatch(/delete this Index .* and send the copy again/);
   });
@@ -93,7 +103,7 @@ describe('the shards layer on a copy', () => {
   it('different shard counts: 400 and nothing is sent', async () => {
     const { calls, dispatch } = shardStore();
     const layer = shardsLayer({ namespaces: ['d-0', 'd-1'], fanOut: 2 })(dispatch);
-    const err = await layer(copy(source(['s-0', 's-1', 's-2'])), {}).catch((e: unknown) => e as HevError);
+    const err = await failure(layer(copy(source(['s-0', 's-1', 's-2'])), {}));
     expect(err).toMatchObject({ status: 400, code: 'HEV_INVALID_REQUEST' });
     expect(err.message).toMatch(/source Index "src" has 3 shard\(s\) and Index "dst" has 2/);
     expect(calls).toEqual([]);
