@@ -13,7 +13,7 @@ import type { EngineContext } from './engine-context.ts';
 import type { DocId } from './ids.ts';
 import { notFound } from './namespace-cache.ts';
 import { deserializeSchema, serializeSchema } from './schema.ts';
-import { docBytes, type Doc } from './table.ts';
+import type { Doc } from './table.ts';
 import { commit } from './write.ts';
 
 /** Fields that may travel with a copy on this engine (the rest is refused by name). */
@@ -53,22 +53,22 @@ export function executeCopy(
   for (let slot = 0; slot < from.table.capacity; slot++) {
     if (from.table.ids[slot] !== undefined) docs.push(from.table.doc(slot));
   }
-  const overlay = new Map<DocId, Doc | null>(docs.map((doc) => [doc.id, doc]));
-  const plan = { schema, schemaChanged: true, upserts: docs, patches: undefined, deletes: undefined };
-  commit(
-    ctx,
-    ns,
-    undefined,
-    { ...plan, patchByFilter: undefined },
-    {
-      overlay,
-      upserted: [],
-      patched: [],
-      deleted: [],
-      rowsRemaining: false,
-    },
-  );
-  const written = docs.reduce((sum, doc) => sum + docBytes(doc, schema), 0);
+  const plan = {
+    schema,
+    schemaChanged: true,
+    upserts: docs,
+    patches: undefined,
+    deletes: undefined,
+    patchByFilter: undefined,
+  };
+  const outcome = {
+    overlay: new Map<DocId, Doc | null>(docs.map((doc) => [doc.id, doc])),
+    upserted: [],
+    patched: [],
+    deleted: [],
+    rowsRemaining: false,
+  };
+  const written = commit(ctx, ns, undefined, plan, outcome);
   return {
     status: 'OK',
     message: `namespace '${source.name}' copied`,
