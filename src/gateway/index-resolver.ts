@@ -3,21 +3,26 @@
  * declared Index (else 404 — hevlayer is not an open proxy, unless the dev-only implicitIndexes
  * mode is on), the caller's right to it (403) and its readiness (503 with the Ready condition's
  * message). What serves it is the Index's dispatch from targets/, built once per snapshot and Index.
+ * The source a copy/branch write names is resolved the same way, per request (copy-source.ts).
  */
 import type { RegistrySnapshot, IndexEntry, StoreEntry } from '../registry/types.ts';
 import { implicitIndexEntry } from '../registry/resolve-index.ts';
 import { matchesSelector } from '../registry/labels.ts';
+import { namedSource } from '../stores/copy-source.ts';
 import type { VectorStore } from '../stores/port.ts';
 import { indexChain } from '../targets/index-chain.ts';
 import { HevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 import { authorizeIndex } from './auth.ts';
+import { resolveSource, type StoreApiKey } from './copy-source.ts';
 import { pageNames } from './list-namespaces.ts';
 import type { ResolvedTarget, TargetResolver } from './target.ts';
 
 export interface IndexResolverOptions {
   readonly registry: { current(): RegistrySnapshot };
   readonly stores: { get(entry: StoreEntry): VectorStore };
+  /** A turbopuffer store's API key, for a copy whose source Index lives on another store. */
+  readonly storeApiKey?: StoreApiKey;
 }
 
 export function createIndexResolver(options: IndexResolverOptions): TargetResolver {
@@ -61,6 +66,19 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
       }
       perSnapshot.set(name, resolved);
       return resolved;
+    },
+
+    resolveSource(name, body, rctx) {
+      const named = namedSource(body?.value());
+      if (named === undefined) return undefined;
+      const snapshot = options.registry.current();
+      return resolveSource({
+        named,
+        target: lookup(snapshot, name),
+        source: snapshot.indexes.get(named.name) ?? implicitIndexEntry(snapshot, named.name),
+        principal: rctx.principal,
+        storeApiKey: options.storeApiKey,
+      });
     },
 
     async list(params, rctx) {

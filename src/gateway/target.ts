@@ -3,6 +3,7 @@
  * of one Index (targets/index-chain.ts). The route sends `{op, ns: <name in the URL>, body}`; the
  * chain decides which upstream namespace(s) and store serve it. The routes never know.
  */
+import type { ResolvedSource } from '../stores/copy-source.ts';
 import type { CallContext, Dispatch, ListNamespacesParams, VectorStore } from '../stores/port.ts';
 import type { Payload } from '../wire/payload.ts';
 import type { Principal } from './auth.ts';
@@ -23,6 +24,11 @@ export interface ResolvedTarget {
 export interface TargetResolver {
   /** Resolves a namespace named in a URL; throws HevError (404, 403, 503) when it cannot. */
   resolve(name: string, rctx: ResolveContext): ResolvedTarget;
+  /**
+   * The copy/branch source a write to Index `name` names in its body, authorized and translated
+   * (404, 403, 400); undefined when the body names none.
+   */
+  resolveSource(name: string, body: Payload | undefined, rctx: ResolveContext): ResolvedSource | undefined;
   /** `GET /v1/namespaces`. */
   list(params: ListNamespacesParams, rctx: ResolveContext, ctx: CallContext): Promise<Payload>;
 }
@@ -36,6 +42,8 @@ export function openResolver(store: VectorStore): TargetResolver {
   const resolved: ResolvedTarget = { dispatch: store.dispatch };
   return {
     resolve: () => resolved,
+    // Names are namespaces of the one store: a source goes to the store as sent.
+    resolveSource: () => undefined,
     list: (params, _rctx, ctx) => store.dispatch({ op: 'listNamespaces', ns: '', params }, ctx),
   };
 }

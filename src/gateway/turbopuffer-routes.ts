@@ -1,7 +1,8 @@
 /**
  * The turbopuffer wire routes (INTERFACES.md "HTTP"), one per route of the operation table
  * (stores/operations.ts) plus `GET /v1/namespaces`. Each handler validates the namespace name,
- * resolves the Index (404, 403, 503) and dispatches `{op, ns, body}`; the body arrives as the
+ * resolves the Index (404, 403, 503) — and the source Index a copy/branch write names — and
+ * dispatches `{op, ns, body, source}`; the body arrives as the
  * pipeline's unparsed Payload, so a store that relays it upstream sends the client's bytes.
  */
 import { OP_NAMES, OPERATIONS, specOf, type HttpMethod } from '../stores/operations.ts';
@@ -64,10 +65,12 @@ export function turbopufferRoutes(resolver: TargetResolver): RouteSpec[] {
         handler: (ctx) => {
           const ns = ctx.params.ns ?? '';
           validateNamespaceName(ns);
-          const resolved = resolver.resolve(ns, { principal: ctx.principal });
+          const rctx = { principal: ctx.principal };
+          const resolved = resolver.resolve(ns, rctx);
           ctx.index = resolved.index;
           ctx.store = resolved.store;
-          return resolved.dispatch({ op, ns, body: ctx.body }, ctx.call).then(reply);
+          const source = spec.namesSource === true ? resolver.resolveSource(ns, ctx.body, rctx) : undefined;
+          return resolved.dispatch({ op, ns, body: ctx.body, source }, ctx.call).then(reply);
         },
       });
     }

@@ -22,7 +22,7 @@ import { createMetrics } from '../telemetry/metrics.ts';
 import { httpService, type ShutdownTiming } from './http-service.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
 import { ServiceStack } from './services.ts';
-import { openStore, storeIdentity } from '../stores/pool/store-factory.ts';
+import { openStore, storeApiKey, storeIdentity } from '../stores/pool/store-factory.ts';
 import { StoreHealth } from '../stores/pool/store-health.ts';
 import { StorePool } from '../stores/pool/store-pool.ts';
 
@@ -160,7 +160,11 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     });
 
     const app = createGatewayServer({
-      resolver: createIndexResolver({ registry: holder, stores }),
+      resolver: createIndexResolver({
+        registry: holder,
+        stores,
+        storeApiKey: (entry) => storeApiKey(entry, secrets),
+      }),
       logger,
       metrics,
       authorizer,

@@ -20,8 +20,10 @@ import {
   type OperationSpec,
   type ShardStrategy,
 } from '../stores/operations.ts';
+import type { ResolvedSource } from '../stores/copy-source.ts';
 import { Payload } from '../wire/payload.ts';
 import { explainAndRecall } from './explain-recall.ts';
+import { COPY_RETRY_HINT, planCopy } from './copy-plan.ts';
 import { mergeQueryResponses } from './merge-query.ts';
 import { mergeMetadata, mergeSchemas } from './merge-namespace.ts';
 import { emptyWriteResult, mergeWriteResults } from './merge-write.ts';
@@ -65,8 +67,11 @@ export function shardsLayer(options: ShardsLayerOptions): Layer {
   }
   if (names.length === 1) {
     const ns = names[0] as string;
-    return (next) => (operation, ctx) =>
-      specOf(operation.op).scope === 'namespace' ? next({ ...operation, ns }, ctx) : next(operation, ctx);
+    return (next) => (operation, ctx) => {
+      if (specOf(operation.op).scope !== 'namespace') return next(operation, ctx);
+      if (!hasSource(operation)) return next({ ...operation, ns }, ctx);
+      return next({ op: operation.op, ns, body: planCopy(operation, 1)[0] }, ctx);
+    };
   }
   return (next) => scatterGather(next, options);
 }
@@ -141,8 +146,25 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     return outcomes.flatMap((o) => (o.ok && o.value !== undefined ? [o.value] : []));
   }
 
+  /** A copy/branch: source shard i into shard i (copy-plan.ts); a missing source shard is an empty one. */
+  async function copyShards(operation: Operation & { source: ResolvedSource }, ctx: CallContext) {
+    const bodies = planCopy(operation, shards.length);
+    const outcomes = missingAsDone(
+      await sendAll(all, ctx, async (c, i) => (await shard(i, operation.op, c, bodies[i])).value()),
+    );
+    if (outcomes.some((o) => !o.ok))
+      throw fanOutFailure(operation.source.field, outcomes, label, COPY_RETRY_HINT);
+    return Payload.fromValue(
+      mergeWriteResults(
+        outcomes.map((o) => (o.ok ? o.value : undefined)),
+        new Map(),
+      ),
+    );
+  }
+
   const handlers: Record<ShardStrategy, (operation: Operation, ctx: CallContext) => Promise<Payload>> = {
     async split(operation, ctx) {
+      if (hasSource(operation)) return copyShards(operation, ctx);
       const body = bodyOf(operation);
       const { parts, idOrder } = splitWrite(body.value(), shards.length);
       const part = (i: number) => parts[i] as WriteBody;
@@ -249,4 +271,8 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     if (spec.scope !== 'namespace') return next(operation, ctx);
     return handlers[spec.shards](operation, ctx);
   };
+}
+
+function hasSource(operation: Operation): operation is Operation & { source: ResolvedSource } {
+  return operation.source !== undefined;
 }

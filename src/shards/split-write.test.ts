@@ -235,9 +235,13 @@ describe('splitWrite', () => {
     [
       'copy_from_namespace',
       { copy_from_namespace: 'src' },
-      /copy_from_namespace is not supported on a sharded Index/,
+      /copy_from_namespace reached the shards without a resolved source Index/,
     ],
-    ['branch_from_namespace', { branch_from_namespace: 'src' }, /branch_from_namespace is not supported/],
+    [
+      'branch_from_namespace',
+      { branch_from_namespace: 'src' },
+      /branch_from_namespace reached the shards without a resolved source/,
+    ],
     ['an unknown field', { upsert_rows: [], frobnicate: 1 }, /unknown write field "frobnicate"/],
   ])('rejects %s with a clear 400', (_name, body, text) => {
     expect400(() => splitWrite(body, N), 'HEV_INVALID_REQUEST', text);

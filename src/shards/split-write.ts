@@ -12,8 +12,9 @@
  *   later without the schema would infer different types).
  * - A shard with nothing to do is skipped. A request that gives no shard anything to do goes to
  *   shard 0 as-is, so an empty write is answered (or rejected) exactly as an unsharded one.
- * - copy_from_namespace / branch_from_namespace cannot be split (every shard would get every
- *   document) and unknown fields cannot be routed safely: both are a 400.
+ * - copy_from_namespace / branch_from_namespace are not split: the gateway resolves their source
+ *   Index and the shards layer copies shard by shard (copy-plan.ts); one that arrives here was not
+ *   resolved, and unknown fields cannot be routed safely: both are a 400.
  *
  * Every id is validated and duplicates are detected before anything is sent (HEV_DUPLICATE_ID).
  */
@@ -46,7 +47,7 @@ const RIDE_ALONG = [
   'delete_by_filter_allow_partial',
   'patch_by_filter_allow_partial',
 ];
-const UNSPLITTABLE = ['copy_from_namespace', 'branch_from_namespace'];
+const UNRESOLVED_SOURCES = ['copy_from_namespace', 'branch_from_namespace'];
 const KNOWN = new Set<string>([
   ...ROW_OPS,
   ...COLUMN_OPS,
@@ -140,10 +141,10 @@ function splitColumns(
 export function splitWrite(request: unknown, shardCount: number): WriteSplit {
   if (!isRecord(request)) throw invalid('the write body must be a JSON object');
   for (const key of Object.keys(request)) {
-    if (UNSPLITTABLE.includes(key)) {
+    if (UNRESOLVED_SOURCES.includes(key)) {
       throw invalid(
-        `${key} is not supported on a sharded Index: every shard would receive every document; ` +
-          'copy into each shard namespace directly, or re-upsert through the gateway',
+        `${key} reached the shards without a resolved source Index: a sharded Index copies shard by shard ` +
+          'from a declared Index with the same shard count (send the copy through the gateway)',
       );
     }
     if (!KNOWN.has(key))

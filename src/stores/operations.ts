@@ -9,6 +9,7 @@
  * store pool, adapter — and the cache and scan layers to come.
  */
 import type { Payload } from '../wire/payload.ts';
+import type { ResolvedSource } from './copy-source.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
 
@@ -57,6 +58,11 @@ export interface OperationSpec {
   readonly shards: ShardStrategy;
   /** How a sharded Index words a partial failure of a `broadcast` (shards/shard-errors.ts). */
   readonly fanOutFailure?: { readonly name: string; readonly hint: string };
+  /**
+   * The body may name another namespace (`copy_from_namespace` / `branch_from_namespace`): the
+   * gateway resolves it as an Index the caller may read before dispatching (Operation.source).
+   */
+  readonly namesSource?: boolean;
 }
 
 export const OPERATIONS = {
@@ -70,6 +76,7 @@ export const OPERATIONS = {
     safety: 'unsafe',
     access: 'write',
     shards: 'split',
+    namesSource: true,
   },
   query: {
     summary: 'Query or multi-query (`queries`)',
@@ -221,6 +228,11 @@ export interface Operation {
   readonly body?: Payload | undefined;
   /** `listNamespaces` only. */
   readonly params?: ListNamespacesParams | undefined;
+  /**
+   * The copy/branch source the body names, resolved and authorized by the gateway; the shards
+   * layer writes its upstream namespace into the body (stores/copy-source.ts).
+   */
+  readonly source?: ResolvedSource | undefined;
 }
 
 export interface CallContext {

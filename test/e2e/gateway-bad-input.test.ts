@@ -70,7 +70,7 @@ function writeCases(ns: string): Case[] {
     w('patch_by_filter without patch', { patch_by_filter: { filters: ['title', 'Eq', 'x'] } }),
     w('schema type change', { schema: { category: 'int' } }),
     w('invalid schema type', { schema: { x: 'complex128' } }),
-    w('copy_from_namespace', { copy_from_namespace: 'other' }),
+    w('copy_from_namespace of an undeclared Index', { copy_from_namespace: 'other' }, 404, /no Index/),
     w('unknown top-level field', { upsert_rowz: [{ id: 1 }] }),
     w('nesting deeper than the cap', `{"delete_by_filter":${json(deepFilter(80))}}`, 400, /nesting/),
     w('deep arrays', `{"deletes":${deep(100)}}`, 400, /nesting/),

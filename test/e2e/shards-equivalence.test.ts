@@ -117,6 +117,7 @@ beforeAll(async () => {
       if (name === 'flat') return { dispatch: store.dispatch, index: 'flat', store: 'local' };
       throw new HevError('HEV_INDEX_NOT_FOUND', `no Index named ${name}`);
     },
+    resolveSource: () => undefined,
     list: (params, _r, ctx) => store.listNamespaces(params, ctx),
   };
   app = createGatewayServer({ resolver });

@@ -106,8 +106,6 @@ export function parseWrite(body: unknown): ParsedWrite {
   for (const key of Object.keys(body)) {
     if (!KNOWN.has(key)) throw invalid(`unknown field \`${key}\` in write request`);
   }
-  if (body.copy_from_namespace !== undefined) throw unsupported('copy_from_namespace');
-  if (body.branch_from_namespace !== undefined) throw unsupported('branch_from_namespace (branching)');
   if (body.sharding !== undefined && body.sharding !== null) throw unsupported('sharding (num_shards)');
   if (body.encryption !== undefined && body.encryption !== null) {
     const mode = isObject(body.encryption) ? body.encryption.mode : undefined;

@@ -363,8 +363,6 @@ describe('schema and types', () => {
 
   it('refuses features it does not implement with a 400 naming them', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ copy_from_namespace: 'x' }, /copy_from_namespace/],
-      [{ branch_from_namespace: 'x' }, /branch/],
       [
         { upsert_rows: [{ id: 1 }], encryption: { mode: 'customer-managed', key_name: 'k' } },
         /customer-managed encryption/,

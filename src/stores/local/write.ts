@@ -2,7 +2,8 @@
  * Applies one write request atomically. Everything is validated and the outcome computed against
  * an overlay of the in-memory table first (delete_by_filter, then patch_by_filter, then upserts,
  * patches and deletes with their conditions); only then is the result committed to SQLite in one
- * transaction and, after the commit, mirrored into the in-memory table.
+ * transaction and, after the commit, mirrored into the in-memory table. A copy or branch from
+ * another namespace is copy.ts (same commit).
  */
 import { HevError, invalid } from '../../wire/errors.ts';
 import type { EngineContext } from './engine-context.ts';
@@ -173,7 +174,7 @@ export function executeWrite(ctx: EngineContext, ns: string, body: unknown): Rec
   return response(w, outcome, written, queried ? bytesBefore : undefined, performance.now() - started);
 }
 
-function commit(
+export function commit(
   ctx: EngineContext,
   ns: string,
   state: NsState | undefined,

@@ -48,6 +48,14 @@ export function storeIdentity(entry: StoreEntry): string {
   })}`;
 }
 
+/** A turbopuffer VectorStore's API key, from its env var or Secret; errors name the source, never a value. */
+export function storeApiKey(entry: StoreEntry, secrets: KeySource): string {
+  const tp = entry.resource.spec.turbopuffer;
+  if (tp?.apiKeyEnv !== undefined) return secrets.fromEnv(tp.apiKeyEnv);
+  if (tp?.apiKeySecretRef !== undefined) return secrets.fromSecretRef(tp.apiKeySecretRef);
+  throw new Error(`VectorStore ${entry.name}: no API key source`);
+}
+
 async function openAdapter(entry: StoreEntry, options: StoreFactoryOptions): Promise<VectorStore> {
   if (entry.provider === 'local') {
     if (entry.localPath === undefined) throw new Error(`VectorStore ${entry.name}: no local path`);
@@ -55,13 +63,7 @@ async function openAdapter(entry: StoreEntry, options: StoreFactoryOptions): Pro
   }
   const tp = entry.resource.spec.turbopuffer;
   if (tp === undefined) throw new Error(`VectorStore ${entry.name}: spec.turbopuffer is missing`);
-  const apiKey =
-    tp.apiKeyEnv !== undefined
-      ? options.secrets.fromEnv(tp.apiKeyEnv)
-      : tp.apiKeySecretRef !== undefined
-        ? options.secrets.fromSecretRef(tp.apiKeySecretRef)
-        : undefined;
-  if (apiKey === undefined) throw new Error(`VectorStore ${entry.name}: no API key source`);
+  const apiKey = storeApiKey(entry, options.secrets);
   const metrics = options.metrics;
   return createTurbopufferStore({
     name: entry.name,

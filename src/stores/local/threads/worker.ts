@@ -18,6 +18,8 @@ import { executeQuery } from '../query.ts';
 import { executeRecall } from '../recall.ts';
 import { Storage } from '../storage.ts';
 import { executeWrite } from '../write.ts';
+import { executeCopy } from '../copy.ts';
+import { namedSource } from '../../copy-source.ts';
 import {
   abortedError,
   ownBytes,
@@ -106,8 +108,13 @@ function write(task: Task): unknown {
   switch (task.op) {
     case 'init':
       return {};
-    case 'write':
-      return executeWrite(ctx, task.ns, body(task));
+    case 'write': {
+      const request = body(task);
+      const source = namedSource(request);
+      return source === undefined
+        ? executeWrite(ctx, task.ns, request)
+        : executeCopy(ctx, task.ns, request as Record<string, unknown>, source);
+    }
     case 'updateSchema':
       return updateSchema(ctx, task.ns, body(task));
     case 'deleteNamespace':
