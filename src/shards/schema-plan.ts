@@ -18,6 +18,7 @@ import { inferIdType, isIdType, parseId, type IdType } from '../stores/local/ids
 import { validateAttrName } from '../stores/local/schema.ts';
 import { coerceValue, inferType, parseTypeName, type AttrType } from '../stores/local/values.ts';
 import { parseVector } from '../stores/local/vectors.ts';
+import { mergeSchemas } from './merge-namespace.ts';
 import type { AttributeTypes } from './merge-query.ts';
 
 /** An attribute's config as a schema endpoint renders it (or as a write declares it). */
@@ -46,12 +47,11 @@ function isVectorType(name: string | undefined): boolean {
   return name !== undefined && /^(\[\d+\]|\{\}|\[\]\[\d+\])f(16|32)$/.test(name);
 }
 
-/** The Index schema: the union of the shards', first shard first (as mergeSchemas answers it). */
+/** The Index schema: the union of the shards', first shard first (merge-namespace.ts). */
 export function indexSchemaOf(shards: readonly ShardSchema[]): Map<string, AttrConfig> {
-  const out = new Map<string, AttrConfig>();
-  for (const shard of shards)
-    for (const [attr, config] of shard ?? []) if (!out.has(attr)) out.set(attr, config);
-  return out;
+  return new Map(
+    Object.entries(mergeSchemas(shards.map((s) => (s === undefined ? s : Object.fromEntries(s))))),
+  );
 }
 
 /** Attribute → type name, for ordering merged rows (merge-query.ts). */
