@@ -81,9 +81,9 @@ describe('planWriteSchema judges a write as one namespace would', () => {
   });
 
   it('accepts nulls, int into float, datetime text, and values of attributes it cannot judge', () => {
-    const typed = [shard({ id: 'uint', f: 'float', at: 'datetime', sparse: '{}f32' })];
+    const typed = [shard({ id: 'uint', f: 'float', at: 'datetime', sparse: '{}f32', later: 'future' })];
     const body = {
-      upsert_rows: [{ id: 1, f: 2, at: '2026-01-01', sparse: { 3: 0.5 } }],
+      upsert_rows: [{ id: 1, f: 2, at: '2026-01-01', sparse: { 3: 0.5 }, later: { any: 1 } }],
       patch_rows: [{ id: 2, f: null }],
     };
     expect(planWriteSchema(typed, body, everyShardCreates).sends).toEqual([undefined]);

@@ -148,6 +148,18 @@ function judged<T>(check: () => T): T | undefined {
   }
 }
 
+/**
+ * The engine's view of a declared or known type; undefined for a type it does not know (a newer
+ * turbopuffer type, or a malformed declaration that every shard rejects alike).
+ */
+function knownType(config: AttrConfig, attr: string): AttrType | undefined {
+  try {
+    return parseTypeName(typeNameOf(config), attr);
+  } catch {
+    return undefined;
+  }
+}
+
 function isVectorLike(v: unknown): boolean {
   return typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'));
 }
@@ -213,7 +225,7 @@ export function planWriteSchema(
     validateAttrName(attr);
     const config = declared[attr] ?? index.get(attr);
     if (config !== undefined) {
-      const type = judged(() => parseTypeName(typeNameOf(config), attr));
+      const type = knownType(config, attr);
       if (type !== undefined) checkValues(attr, type, list, patched.has(attr));
       continue;
     }
