@@ -266,9 +266,9 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
   };
 }
 
-/** A client error other than 404 may come from a shard lacking an attribute the Index knows. */
+/** A 400 may come from a shard lacking an attribute the Index knows (never a 404 or a 429). */
 function isRepairable(error: unknown): boolean {
-  return isHevError(error) && error.status >= 400 && error.status < 500 && error.status !== 404;
+  return isHevError(error) && error.status === 400;
 }
 
 function firstValue(outcomes: readonly Settled<unknown>[]): unknown {

@@ -159,6 +159,26 @@ describe('a sharded Index keeps one schema', () => {
     expect((await shardTypes('reads')).map((t) => t?.tag)).toEqual(['string', 'string', 'string']);
   });
 
+  it('a query that a shard rejects for an attribute the cached schema says it has repairs that shard and answers', async () => {
+    const docs = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => ({ id, tag: `t${id}` }));
+    expect(new Set(docs.map((d) => shardOf(d.id, SHARDS))).size).toBe(SHARDS);
+    await expectSame((ns) => write(ns, { upsert_rows: docs }), 'stale');
+    await expectSame((ns) => query(ns, { rank_by: ['tag', 'asc'], include_attributes: ['tag'] }), 'stale');
+    // Behind the gateway's back, shard 2 is re-created without `tag`; the twin gets the same change.
+    const onShard2 = docs.filter((d) => shardOf(d.id, SHARDS) === 2).map((d) => ({ id: d.id }));
+    await store.deleteNamespace('stale-2');
+    await writeShard('stale-2', { upsert_rows: onShard2 });
+    await writeShard('stale-flat', { upsert_rows: onShard2 });
+    expect((await shardTypes('stale')).map((t) => t?.tag)).toEqual(['string', 'string', undefined]);
+    const res = await expectSame(
+      (ns) =>
+        query(ns, { rank_by: ['id', 'asc'], include_attributes: ['tag'], filters: ['tag', 'Eq', null] }),
+      'stale',
+    );
+    expect(res.sharded.body.rows).toEqual(onShard2.map(({ id }) => ({ id, tag: null })));
+    expect((await shardTypes('stale')).map((t) => t?.tag)).toEqual(['string', 'string', 'string']);
+  });
+
   it('a write giving a known attribute another type is the unsharded 400, and writes nothing on any shard', async () => {
     await divergent('retype');
     // Shard 0 has never seen `tag`: on its own it would accept the int.
