@@ -112,7 +112,9 @@ describe('createIndexResolver', () => {
       'sharded',
       Payload.fromValue({ aggregate_by: { n: ['Count'] } }),
     );
-    expect(calls.map((c) => c.ns).sort()).toEqual(['up-0', 'up-1', 'up-2']);
+    // The query calls (those with a body); the shards layer also reads each shard's schema first.
+    const queried = calls.filter((c) => c.body !== undefined).map((c) => c.ns);
+    expect(queried.sort()).toEqual(['up-0', 'up-1', 'up-2']);
     expect(effectiveFanOut(snapshot.indexes.get('sharded')!, snapshot)).toBe(2);
   });
 

@@ -8,6 +8,10 @@
  * A shard namespace that does not exist yet (no document ever hashed to it) answers 404; that is
  * an empty shard, not an error, as long as some shard of the Index exists. Only when every shard
  * is missing does the Index answer 404, like a namespace that was never written.
+ *
+ * The shards keep one schema (schema-sync.ts): a write is judged against the Index schema and its
+ * schema additions reach every shard before its rows; queries repair a shard that lacks an
+ * attribute the Index knows, and order merged rows by the attributes' types.
  */
 import {
   bodyOf,
@@ -21,14 +25,16 @@ import {
   type ShardStrategy,
 } from '../stores/operations.ts';
 import type { ResolvedSource } from '../stores/copy-source.ts';
+import { isHevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 import { explainAndRecall } from './explain-recall.ts';
 import { COPY_RETRY_HINT, planCopy } from './copy-plan.ts';
 import { mergeQueryResponses } from './merge-query.ts';
 import { mergeMetadata, mergeSchemas } from './merge-namespace.ts';
 import { emptyWriteResult, mergeWriteResults } from './merge-write.ts';
-import { planQuery } from './query-plan.ts';
+import { orderedAttributes, planQuery } from './query-plan.ts';
 import { scatter, type Settled } from './scatter.ts';
+import { createSchemaSync } from './schema-sync.ts';
 import { fanOutFailure, indexNotFound, isNotFound, readFailure, type ShardLabel } from './shard-errors.ts';
 import { splitWrite, type WriteBody } from './split-write.ts';
 
@@ -85,6 +91,7 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
   /** One operation on shard i; a body is sent as fresh bytes so no shard shares a parsed value. */
   const shard = (i: number, op: OpName, ctx: CallContext, body?: Payload) =>
     next({ op, ns: names[i] as string, body }, ctx);
+  const schemas = createSchemaSync({ shardCount: names.length, fanOut: options.fanOut, label, call: shard });
 
   /** Calls every shard in `targets`; a write-like fan-out keeps going after a failure. */
   async function sendAll<T>(
@@ -149,6 +156,7 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
   /** A copy/branch: source shard i into shard i (copy-plan.ts); a missing source shard is an empty one. */
   async function copyShards(operation: Operation & { source: ResolvedSource }, ctx: CallContext) {
     const bodies = planCopy(operation, shards.length);
+    schemas.forget(); // the copy brings the source's schema
     const outcomes = missingAsDone(
       await sendAll(all, ctx, async (c, i) => (await shard(i, operation.op, c, bodies[i])).value()),
     );
@@ -165,17 +173,20 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
   const handlers: Record<ShardStrategy, (operation: Operation, ctx: CallContext) => Promise<Payload>> = {
     async split(operation, ctx) {
       if (hasSource(operation)) return copyShards(operation, ctx);
-      const body = bodyOf(operation);
-      const { parts, idOrder } = splitWrite(body.value(), shards.length);
+      const request = bodyOf(operation).value();
+      const { parts, idOrder } = splitWrite(request, shards.length);
       const part = (i: number) => parts[i] as WriteBody;
+      // A part that upserts or declares a schema creates its namespace.
+      const creates = (i: number) =>
+        parts[i] !== undefined &&
+        ['upsert_rows', 'upsert_columns', 'schema'].some((k) => part(i)[k] !== undefined);
+      const schemaPlan = await schemas.beforeWrite(request as WriteBody, creates, ctx);
       const targets = all.filter((i) => parts[i] !== undefined);
       const settled = await sendAll(targets, ctx, async (c, i) =>
         (await shard(i, operation.op, c, Payload.fromBytes(Payload.fromValue(part(i)).bytes()))).value(),
       );
-      // A shard namespace that does not exist has nothing to patch or delete; a part that upserts
-      // or declares a schema creates its namespace, so a 404 there is a real failure.
-      const creates = (i: number) =>
-        ['upsert_rows', 'upsert_columns', 'schema'].some((k) => part(i)[k] !== undefined);
+      // A shard namespace that does not exist has nothing to patch or delete; a part that creates
+      // its namespace answering 404 is a real failure.
       const missing = settled.filter((s) => !s.ok && isNotFound(s.error)).map((s) => s.shard);
       let missingIsEmpty = missing.length > 0 && !missing.some(creates);
       if (missingIsEmpty && missing.length === targets.length) {
@@ -190,6 +201,7 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
           : s,
       );
       if (outcomes.some((o) => !o.ok)) {
+        schemas.forget();
         if (
           missing.length === targets.length &&
           !missingIsEmpty &&
@@ -200,6 +212,7 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
         }
         throw fanOutFailure('write', outcomes, label, WRITE_RETRY_HINT);
       }
+      schemas.afterWrite(schemaPlan, targets);
       return Payload.fromValue(
         mergeWriteResults(
           outcomes.map((o) => (o.ok ? o.value : undefined)),
@@ -211,10 +224,21 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     async query(operation, ctx) {
       const { shardRequest, plan } = planQuery(bodyOf(operation).value());
       const bytes = Payload.fromValue(shardRequest).bytes();
-      const responses = await readAll(ctx, async (c, i) =>
-        (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value(),
-      );
-      return Payload.fromValue(mergeQueryResponses(plan, responses));
+      const ordered = orderedAttributes(plan);
+      const run = async () => {
+        const types = await schemas.beforeQuery(ordered, ctx);
+        const responses = await readAll(ctx, async (c, i) =>
+          (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value(),
+        );
+        return Payload.fromValue(mergeQueryResponses(plan, responses, types));
+      };
+      try {
+        return await run();
+      } catch (error) {
+        // A shard rejecting an attribute the Index knows (a divergence the cache missed): repair, retry once.
+        if (!isRepairable(error) || !(await schemas.repairAfterFailure(ctx))) throw error;
+        return run();
+      }
     },
 
     async 'merge-metadata'(operation, ctx) {
@@ -230,15 +254,22 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     },
 
     async 'schema-update'(operation, ctx) {
-      const bytes = Payload.fromValue(bodyOf(operation).value()).bytes();
-      const settled = await sendAll(all, ctx, async (c, i) =>
-        (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value(),
-      );
+      const declared = bodyOf(operation).value();
+      await schemas.beforeSchemaUpdate(declared, ctx);
+      const bytes = Payload.fromValue(declared).bytes();
+      const update = async (c: CallContext, i: number) =>
+        (await shard(i, operation.op, c, Payload.fromBytes(bytes))).value();
+      // Shard 0 first: of two updates racing to type one attribute, the one shard 0 refuses
+      // touches no other shard.
+      const leader = await sendAll([0], ctx, update);
+      const refused = leader.some((s) => !s.ok && !isNotFound(s.error));
+      const settled = refused ? leader : [...leader, ...(await sendAll(all.slice(1), ctx, update))];
       const updated = settled.flatMap((s) => (s.ok ? [s.value] : []));
       const missing = settled.filter((s) => !s.ok && isNotFound(s.error)).map((s) => s.shard);
       if (missing.length === shards.length) {
         throw indexNotFound((settled[0] as { error: unknown }).error, shards.length);
       }
+      if (refused) throw fanOutFailure('schema update', settled, label, '');
       let outcomes: readonly Settled<unknown>[] = settled;
       if (missing.length > 0 && updated.length > 0) {
         // A shard that does not exist yet is created with the schema, so that its first documents
@@ -256,6 +287,7 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     },
 
     async broadcast(operation, ctx) {
+      if (specOf(operation.op).access === 'write') schemas.forget();
       // Some shard exists (broadcastAll throws otherwise): its answer is the Index's.
       return Payload.fromValue((await broadcastAll(operation, ctx))[0] ?? { status: 'OK' });
     },
@@ -275,4 +307,9 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
 
 function hasSource(operation: Operation): operation is Operation & { source: ResolvedSource } {
   return operation.source !== undefined;
+}
+
+/** A 400 may come from a shard lacking an attribute the Index knows (never a 404 or a 429). */
+function isRepairable(error: unknown): boolean {
+  return isHevError(error) && error.status === 400;
 }

@@ -8,6 +8,7 @@ import { openTestStore, type TestStore } from '../stores/local/testing.ts';
 import { shardOf } from './hash.ts';
 import { mergeQueryResponses } from './merge-query.ts';
 import { planQuery } from './query-plan.ts';
+import { attributeTypesOf, shardSchemaOf } from './schema-plan.ts';
 
 const SHARDS = 3;
 
@@ -45,8 +46,8 @@ const NAMES: readonly (string | null)[] = [
   null,
 ];
 
-// Text that looks like a UTC timestamp, in a plain string attribute: the merge compares such text
-// chronologically (datetime attributes arrive rendered as text), the engine by bytes.
+// Text that looks like a UTC timestamp: in a string attribute the engine compares it by bytes, in a
+// datetime attribute (rendered as text, a zero fraction dropped) by instant.
 const TIMESTAMP_TEXT = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z', '2026-01-01T00:00:01Z'];
 
 let t: TestStore;
@@ -59,7 +60,10 @@ async function orders(prefix: string, direction: 'asc' | 'desc') {
   const shards = [...(filled.get(prefix) ?? [])];
   // An empty shard answers no rows.
   const answers = await Promise.all(shards.map((s) => t.query(`${prefix}-${s}`, shardRequest)));
-  const merged = mergeQueryResponses(plan, answers);
+  // The types the shards layer knows: the Index schema, read from the shards.
+  const schemas = await Promise.all(shards.map((s) => t.store.getSchema(`${prefix}-${s}`)));
+  const types = attributeTypesOf(schemas.map((p) => shardSchemaOf(p.value())));
+  const merged = mergeQueryResponses(plan, answers, types);
   const mergedOrder = (merged.rows as Record<string, unknown>[]).map((row) => row.id);
   return { engineOrder, mergedOrder };
 }
@@ -68,14 +72,15 @@ async function orders(prefix: string, direction: 'asc' | 'desc') {
 const filled = new Map<string, Set<number>>();
 
 /** Writes the rows to `prefix`-flat and, split by shardOf, to `prefix`-0 …. */
-async function load(prefix: string, names: readonly (string | null)[]): Promise<void> {
+async function load(prefix: string, names: readonly (string | null)[], type = 'string'): Promise<void> {
   const rows = names.map((name, i) => ({ id: i + 1, name }));
-  await t.write(`${prefix}-flat`, { upsert_rows: rows });
+  const schema = { name: type };
+  await t.write(`${prefix}-flat`, { upsert_rows: rows, schema });
   const shards = new Set<number>();
   for (let s = 0; s < SHARDS; s++) {
     const own = rows.filter((row) => shardOf(row.id, SHARDS) === s);
     if (own.length === 0) continue;
-    await t.write(`${prefix}-${s}`, { upsert_rows: own });
+    await t.write(`${prefix}-${s}`, { upsert_rows: own, schema });
     shards.add(s);
   }
   filled.set(prefix, shards);
@@ -85,6 +90,7 @@ beforeAll(async () => {
   t = await openTestStore();
   await load('mixed', NAMES);
   await load('stamps', TIMESTAMP_TEXT);
+  await load('dates', TIMESTAMP_TEXT, 'datetime');
 });
 
 afterAll(async () => {
@@ -102,10 +108,23 @@ describe('sharded merge order of string values', () => {
     },
   );
 
-  // Known disagreement, kept visible: remove `.fails` once the merge knows the attribute's type.
-  it.fails('equals the local engine order for timestamp-looking text in a string attribute', async () => {
-    const { engineOrder, mergedOrder } = await orders('stamps', 'asc');
-    expect(engineOrder).toHaveLength(TIMESTAMP_TEXT.length);
-    expect(mergedOrder).toEqual(engineOrder);
-  });
+  it.each(['asc', 'desc'] as const)(
+    'equals the local engine order for timestamp-looking text in a string attribute (%s)',
+    async (direction) => {
+      const { engineOrder, mergedOrder } = await orders('stamps', direction);
+      expect(engineOrder).toHaveLength(TIMESTAMP_TEXT.length);
+      // Byte order puts "…00.500Z" before "…00Z": not the chronological order.
+      expect(engineOrder.slice(0, 2)).toEqual(direction === 'asc' ? [2, 1] : [3, 1]);
+      expect(mergedOrder).toEqual(engineOrder);
+    },
+  );
+
+  it.each(['asc', 'desc'] as const)(
+    'equals the local engine order for the same text in a datetime attribute (%s)',
+    async (direction) => {
+      const { engineOrder, mergedOrder } = await orders('dates', direction);
+      expect(engineOrder).toEqual(direction === 'asc' ? [1, 2, 3] : [3, 2, 1]);
+      expect(mergedOrder).toEqual(engineOrder);
+    },
+  );
 });

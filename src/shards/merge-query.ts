@@ -2,7 +2,8 @@
  * Merging the shard answers of a planned query into exactly what one unsharded namespace holding
  * all the documents would answer (pure):
  * - rows: all shard rows ordered by `$dist` (vector distances ascending, scores descending) or by
- *   the order attributes (nulls first for asc, last for desc), ties broken by id ascending (where
+ *   the order attributes (nulls first for asc, last for desc; each compared as its type in the
+ *   Index schema orders it), ties broken by id ascending (where
  *   turbopuffer's order is arbitrary anyway); then `limit.per` and `limit.total` are re-applied
  *   and the attributes added for the merge are stripped;
  * - aggregations: Count and Sum are added up;
@@ -14,26 +15,42 @@
 import { combinePerformance, sumBlocks } from './combine.ts';
 import type { GroupsPlan, QueryPlan, RowOrder, RowsPlan, SubQueryPlan } from './query-plan.ts';
 import { isRecord } from '../wire/guards.ts';
-import { addNumbers, compareDirected, compareValues, isNumeric, tupleKey } from './values.ts';
+import {
+  addNumbers,
+  compareDirected,
+  compareValues,
+  isNumeric,
+  tupleKey,
+  type StringOrder,
+} from './values.ts';
 
 type Row = Record<string, unknown>;
 
-function rowComparator(order: RowOrder): (a: Row, b: Row) => number {
+/** Attribute name → type name in the Index schema (`string`, `[]datetime`, …). */
+export type AttributeTypes = ReadonlyMap<string, string>;
+
+function stringOrderOf(types: AttributeTypes, attr: string): StringOrder {
+  const type = types.get(attr);
+  return type === 'datetime' || type === '[]datetime' ? 'datetime' : 'text';
+}
+
+function rowComparator(order: RowOrder, types: AttributeTypes): (a: Row, b: Row) => number {
   if (order.kind === 'dist') {
     return (a, b) => compareDirected(a.$dist, b.$dist, order.direction) || compareValues(a.id, b.id);
   }
+  const keys = order.keys.map((key) => ({ ...key, strings: stringOrderOf(types, key.attr) }));
   return (a, b) => {
-    for (const key of order.keys) {
-      const c = compareDirected(a[key.attr], b[key.attr], key.direction);
+    for (const key of keys) {
+      const c = compareDirected(a[key.attr], b[key.attr], key.direction, key.strings);
       if (c !== 0) return c;
     }
     return compareValues(a.id, b.id);
   };
 }
 
-function mergeRows(plan: RowsPlan, results: readonly Row[]): Row[] {
+function mergeRows(plan: RowsPlan, results: readonly Row[], types: AttributeTypes): Row[] {
   const rows = results.flatMap((r) => (Array.isArray(r.rows) ? r.rows.filter(isRecord) : []));
-  rows.sort(rowComparator(plan.order));
+  rows.sort(rowComparator(plan.order, types));
   let kept = rows;
   if (plan.per !== undefined) {
     const { attributes, limit } = plan.per;
@@ -72,7 +89,7 @@ function mergeAggregations(labels: readonly string[], results: readonly Row[]): 
   return out;
 }
 
-function mergeGroups(plan: GroupsPlan, results: readonly Row[]): Row[] {
+function mergeGroups(plan: GroupsPlan, results: readonly Row[], types: AttributeTypes): Row[] {
   const groups = new Map<string, Row>();
   for (const result of results) {
     if (!Array.isArray(result.aggregation_groups)) continue;
@@ -89,7 +106,7 @@ function mergeGroups(plan: GroupsPlan, results: readonly Row[]): Row[] {
   }
   const sorted = [...groups.values()].sort((a, b) => {
     for (const k of plan.keys) {
-      const c = compareValues(a[k], b[k]);
+      const c = compareValues(a[k], b[k], stringOrderOf(types, k));
       if (c !== 0) return c;
     }
     return 0;
@@ -97,14 +114,14 @@ function mergeGroups(plan: GroupsPlan, results: readonly Row[]): Row[] {
   return sorted.slice(0, Math.max(0, plan.total));
 }
 
-function mergeSub(plan: SubQueryPlan, results: readonly Row[]): Row {
+function mergeSub(plan: SubQueryPlan, results: readonly Row[], types: AttributeTypes): Row {
   const out: Row = {};
   if (plan.kind === 'rows') {
-    if (results.some((r) => r.rows !== undefined)) out.rows = mergeRows(plan, results);
+    if (results.some((r) => r.rows !== undefined)) out.rows = mergeRows(plan, results, types);
   } else if (plan.kind === 'aggregate') {
     out.aggregations = mergeAggregations(plan.labels, results);
   } else {
-    out.aggregation_groups = mergeGroups(plan, results);
+    out.aggregation_groups = mergeGroups(plan, results, types);
   }
   for (const key of ['rows', 'aggregations', 'aggregation_groups']) {
     // A shape we did not plan for (the store decides): keep the first shard's, never drop it.
@@ -126,18 +143,26 @@ function withBlocks(out: Row, responses: readonly Row[]): Row {
   return out;
 }
 
-/** Merges the shard responses (one per shard that exists) of a query planned by `planQuery`. */
-export function mergeQueryResponses(plan: QueryPlan, responses: readonly unknown[]): Row {
+/**
+ * Merges the shard responses (one per shard that exists) of a query planned by `planQuery`;
+ * `types` is the Index schema (an attribute it does not name orders its strings as text).
+ */
+export function mergeQueryResponses(
+  plan: QueryPlan,
+  responses: readonly unknown[],
+  types: AttributeTypes = new Map(),
+): Row {
   const bodies = responses.filter(isRecord);
   if (!plan.multi) {
     const [only] = plan.queries;
     if (only === undefined) return withBlocks({}, bodies);
-    return withBlocks(mergeSub(only, bodies), bodies);
+    return withBlocks(mergeSub(only, bodies, types), bodies);
   }
   const results = plan.queries.map((sub, i) =>
     mergeSub(
       sub,
       bodies.map((b) => (Array.isArray(b.results) && isRecord(b.results[i]) ? b.results[i] : {})),
+      types,
     ),
   );
   return withBlocks({ results }, bodies);

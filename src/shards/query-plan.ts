@@ -171,6 +171,15 @@ function planOne(query: Record<string, unknown>): SubQueryPlan {
   return { kind: 'rows', order, total: totalOf(query, DEFAULT_QUERY_LIMIT), per, strip };
 }
 
+/** The attributes a merge orders by (row order keys and group keys): their types matter. */
+export function orderedAttributes(plan: QueryPlan): string[] {
+  return plan.queries.flatMap((sub) => {
+    if (sub.kind === 'groups') return [...sub.keys];
+    if (sub.kind === 'rows' && sub.order.kind === 'attributes') return sub.order.keys.map((k) => k.attr);
+    return [];
+  });
+}
+
 /** Plans a query or multi-query body. Throws HevError (400) for what cannot be merged exactly. */
 export function planQuery(request: unknown): PlannedQuery {
   if (!isRecord(request)) throw invalid('the query body must be a JSON object');

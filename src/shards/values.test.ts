@@ -26,12 +26,20 @@ describe('value ordering', () => {
     expect(compareValues('B', 'a')).toBeLessThan(0);
   });
 
-  it('compares UTC timestamps chronologically, whatever their fraction digits', () => {
-    expect(compareValues('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z')).toBeLessThan(0);
-    expect(compareValues('2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00.25Z')).toBeGreaterThan(0);
-    expect(compareValues('2025-12-31T23:59:59.999Z', '2026-01-01T00:00:00Z')).toBeLessThan(0);
-    // Plain text that is not a UTC timestamp keeps code point order.
-    expect(compareValues('2026-01-01 b', '2026-01-01 a')).toBeGreaterThan(0);
+  it('compares datetime values chronologically, whatever their fraction digits', () => {
+    const dt = 'datetime';
+    expect(compareValues('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z', dt)).toBeLessThan(0);
+    expect(compareValues('2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00.25Z', dt)).toBeGreaterThan(0);
+    expect(compareValues('2025-12-31T23:59:59.999Z', '2026-01-01T00:00:00Z', dt)).toBeLessThan(0);
+    expect(compareValues(['2026-01-01T00:00:00Z'], ['2026-01-01T00:00:00.500Z'], dt)).toBeLessThan(0);
+    // Text that is not a UTC timestamp keeps code point order.
+    expect(compareValues('2026-01-01 b', '2026-01-01 a', dt)).toBeGreaterThan(0);
+  });
+
+  it('compares timestamp-looking text of a string attribute by code point', () => {
+    // '.' (0x2E) sorts before 'Z' (0x5A): as text, 00.500Z comes before 00Z.
+    expect(compareValues('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z')).toBeGreaterThan(0);
+    expect(compareValues('2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z', 'text')).toBeGreaterThan(0);
   });
 
   it('puts null and missing first, then booleans, numbers, strings', () => {

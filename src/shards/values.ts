@@ -2,13 +2,17 @@
  * Ordering and identity of attribute values as turbopuffer sees them, for merging shard results.
  * Values arrive from lossless JSON: integers above 2^53 are bigints and must compare exactly
  * against plain numbers. Strings compare by Unicode code point (= UTF-8 byte order, what a Rust
- * server does), not by UTF-16 unit as JavaScript's `<` would. null and missing are the smallest
- * value, which yields turbopuffer's "nulls first for asc, last for desc".
+ * server does), not by UTF-16 unit as JavaScript's `<` would; the values of a `datetime` attribute
+ * (rendered as text) compare by instant. null and missing are the smallest value, which yields
+ * turbopuffer's "nulls first for asc, last for desc".
  */
 import { stringifyJson } from '../wire/json.ts';
 import { compareStrings } from '../wire/strings.ts';
 
 export type Direction = 'asc' | 'desc';
+
+/** How the strings of an attribute compare: by code point, or by instant (`datetime` attributes). */
+export type StringOrder = 'text' | 'datetime';
 
 function typeRank(v: unknown): number {
   if (v === null || v === undefined) return 0;
@@ -44,8 +48,9 @@ export function compareNumeric(a: number | bigint, b: number | bigint): number {
 }
 
 // A UTC timestamp as stores render datetime attributes. Renderings drop a zero fraction
-// ("…:00Z" vs "…:00.500Z"), so comparing them as text would put 00.500 before 00; they are
-// compared by instant first (text only breaks ties).
+// ("…:00Z" vs "…:00.500Z"), so comparing them as text would put 00.500 before 00; the values of
+// a datetime attribute are compared by instant first (text only breaks ties). Text of a string
+// attribute that merely looks like a timestamp compares as text, as the stores compare it.
 const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 function timestampOf(s: string): number | undefined {
@@ -54,8 +59,8 @@ function timestampOf(s: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** String order; two UTC timestamps compare chronologically (see above). */
-export function compareText(a: string, b: string): number {
+/** The order of two datetime renderings: chronological (see above). */
+function compareDatetimes(a: string, b: string): number {
   const ta = timestampOf(a);
   if (ta !== undefined) {
     const tb = timestampOf(b);
@@ -65,7 +70,7 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Ascending total order over attribute values; null/missing first. */
-export function compareValues(a: unknown, b: unknown): number {
+export function compareValues(a: unknown, b: unknown, strings: StringOrder = 'text'): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -77,12 +82,14 @@ export function compareValues(a: unknown, b: unknown): number {
     case 2:
       return compareNumeric(a as number | bigint, b as number | bigint);
     case 3:
-      return compareText(a as string, b as string);
+      return strings === 'datetime'
+        ? compareDatetimes(a as string, b as string)
+        : compareStrings(a as string, b as string);
     case 4: {
       const xa = a as unknown[];
       const xb = b as unknown[];
       for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
-        const c = compareValues(xa[i], xb[i]);
+        const c = compareValues(xa[i], xb[i], strings);
         if (c !== 0) return c;
       }
       return sign(xa.length - xb.length);
@@ -93,8 +100,13 @@ export function compareValues(a: unknown, b: unknown): number {
 }
 
 /** compareValues in the given direction (desc reverses, so nulls come last). */
-export function compareDirected(a: unknown, b: unknown, direction: Direction): number {
-  const c = compareValues(a, b);
+export function compareDirected(
+  a: unknown,
+  b: unknown,
+  direction: Direction,
+  strings: StringOrder = 'text',
+): number {
+  const c = compareValues(a, b, strings);
   return direction === 'asc' ? c : -c;
 }
 

@@ -4,7 +4,7 @@
  * queries cases repeat. One Harness per suite run; it is attached in `beforeAll`, so cases read it
  * only while running.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import Turbopuffer, { BadRequestError, NotFoundError } from '@turbopuffer/turbopuffer';
 import type { Filter, ID, Namespace, Row } from '@turbopuffer/turbopuffer';
 import type { ConformanceNamespace } from './namespaces.ts';
@@ -25,9 +25,30 @@ export interface RawResponse {
   json(): unknown;
 }
 
+/**
+ * Cases whose answer legitimately differs in a topology, by case title, with the reason. Such a
+ * case is reported as skipped under a title that names the reason, never dropped silently.
+ */
+export type KnownDifferences = Readonly<Record<string, string>>;
+
 export class Harness {
   #target: ConformanceTarget | undefined;
   #client: Turbopuffer | undefined;
+  readonly #differences: KnownDifferences;
+  /** Titles of every case defined through `it`, to check that each listed difference exists. */
+  readonly caseTitles = new Set<string>();
+
+  constructor(differences: KnownDifferences = {}) {
+    this.#differences = differences;
+  }
+
+  /** Defines a case: vitest's `it`, or a named skip when the topology lists it as a known difference. */
+  it(title: string, fn: () => Promise<void> | void): void {
+    this.caseTitles.add(title);
+    const reason = this.#differences[title];
+    if (reason === undefined) it(title, fn);
+    else it.skip(`${title} [differs in this topology: ${reason}]`, fn);
+  }
 
   attach(target: ConformanceTarget): void {
     this.#target = target;

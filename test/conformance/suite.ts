@@ -5,7 +5,7 @@
  * use their own namespaces (see namespaces.ts) or a fixture namespace that no case mutates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, type ConformanceTarget } from './harness.ts';
+import { Harness, type ConformanceTarget, type KnownDifferences } from './harness.ts';
 import { CONFORMANCE_NAMESPACES, CONFORMANCE_VECTOR_METRICS, NS } from './namespaces.ts';
 import { defineWriteBasicCases } from './cases/writes-basic.ts';
 import { defineWriteRuleCases } from './cases/writes-rules.ts';
@@ -22,7 +22,8 @@ import { defineErrorCases } from './cases/errors.ts';
 import { defineTransportCases } from './cases/transport.ts';
 import { defineByFilterCapCases, type ByFilterCaps } from './cases/by-filter-caps.ts';
 
-export type { ConformanceTarget } from './harness.ts';
+export type { ConformanceTarget, KnownDifferences } from './harness.ts';
+export { SHARDED_DIFFERENCES } from './sharded-differences.ts';
 export type { ByFilterCaps } from './cases/by-filter-caps.ts';
 
 export interface ConformanceOptions {
@@ -31,6 +32,11 @@ export interface ConformanceOptions {
    * (e.g. a local store configured with tiny limits). Without it the over-cap cases are skipped.
    */
   readonly byFilterCaps?: ByFilterCaps;
+  /**
+   * Cases whose answer legitimately differs on an Index sharded over several namespaces, with the
+   * reason (sharded-differences.ts): each is reported as a skip whose title names the reason.
+   */
+  readonly shardedDifferences?: KnownDifferences;
 }
 export { CONFORMANCE_NAMESPACES, CONFORMANCE_VECTOR_METRICS } from './namespaces.ts';
 
@@ -40,7 +46,8 @@ export function defineConformanceSuite(
   options: ConformanceOptions = {},
 ): void {
   describe(`turbopuffer conformance: ${name}`, () => {
-    const harness = new Harness();
+    const differences = options.shardedDifferences ?? {};
+    const harness = new Harness(differences);
     beforeAll(async () => {
       harness.attach(await makeTarget());
     });
@@ -70,5 +77,10 @@ export function defineConformanceSuite(
     defineErrorCases(harness);
     defineTransportCases(harness);
     defineByFilterCapCases(harness, options.byFilterCaps);
+
+    it('lists only known differences that name a case of the suite', () => {
+      const unknown = Object.keys(differences).filter((title) => !harness.caseTitles.has(title));
+      expect(unknown).toEqual([]);
+    });
   });
 }

@@ -97,9 +97,13 @@ describe('sharded target failures', () => {
   it('a write failing on one shard names it and the shards that applied; a retry converges', async () => {
     const { target, wrapped } = makeIndex('retry', 4);
     const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    const body = { upsert_rows: rows(ids), distance_metric: 'euclidean_squared' };
+    // A first write puts rows and the schema on every shard; the next one adds nothing to the schema.
+    const first = Array.from({ length: 20 }, (_, i) => 101 + i);
+    expect(new Set(first.map((id) => shardOf(id, 4))).size).toBe(4);
+    await value(target.write(json({ ...body, upsert_rows: rows(first) }), {}));
     const broken = wrapped[2];
     broken?.faults.set('write', new HevError('HEV_UPSTREAM_UNAVAILABLE', 'connection refused'));
-    const body = { upsert_rows: rows(ids), distance_metric: 'euclidean_squared' };
     const err = await failure(target.write(json(body), {}));
     expect(err.code).toBe('HEV_SHARD_FAILURE');
     expect(err.status).toBe(503);
@@ -110,12 +114,36 @@ describe('sharded target failures', () => {
     const onShard2 = ids.filter((id) => shardOf(id, 4) === 2).length;
     expect(onShard2).toBeGreaterThan(0);
     // Only writes were broken on shard 2: reads see the three parts that were applied.
-    expect(await count(target)).toBe(40 - onShard2);
+    expect(await count(target)).toBe(20 + 40 - onShard2);
 
     broken?.faults.clear();
     const ok = await value(target.write(json(body), {}));
     expect(ok.rows_upserted).toBe(40);
-    expect(await count(target)).toBe(40);
+    expect(await count(target)).toBe(60);
+  });
+
+  it('a schema pre-flight failing on one shard writes no row anywhere; a retry converges', async () => {
+    const { target, wrapped } = makeIndex('preflight', 3);
+    const first = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    expect(new Set(first.map((id) => shardOf(id, 3))).size).toBe(3);
+    await value(target.write(json({ upsert_rows: first.map((id) => ({ id, n: id })) }), {}));
+    const broken = wrapped[1];
+    broken?.faults.set('write', new HevError('HEV_UPSTREAM_UNAVAILABLE', 'connection refused'));
+    const body = { upsert_rows: [10, 11, 12, 13, 14, 15].map((id) => ({ id, n: id, tag: `t${id}` })) };
+    const err = await failure(target.write(json(body), {}));
+    expect(err.code).toBe('HEV_SHARD_FAILURE');
+    expect(err.message).toContain('sharded schema pre-flight: applied on shards 0, 2; failed on shards 1');
+    expect(err.message).toContain('no row was written');
+    expect(await count(target)).toBe(9);
+
+    broken?.faults.clear();
+    expect((await value(target.write(json(body), {}))).rows_upserted).toBe(6);
+    const schemas = await Promise.all(
+      wrapped.map((_, i) => store.dispatch({ op: 'getSchema', ns: `preflight-${i}` }, {})),
+    );
+    for (const schema of schemas)
+      expect((schema.value() as Record<string, { type: string }>).tag?.type).toBe('string');
+    expect(await count(target)).toBe(15);
   });
 
   it('a client error from every shard keeps its status and says nothing was applied', async () => {

@@ -2,7 +2,7 @@
  * `aggregate_by` with and without `group_by` (reference §5.4, §5.5). Expected values are computed by
  * hand from SALES; groups come back sorted by their key.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { expectBadRequest, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
@@ -25,34 +25,34 @@ export function defineAggregationCases(h: Harness): void {
       await ns().write({ schema: { weight: 'float' }, upsert_rows: SALES });
     });
 
-    it('Count counts every document; the response has aggregations and no rows', async () => {
+    h.it('Count counts every document; the response has aggregations and no rows', async () => {
       const res = await ns().query({ aggregate_by: { n: ['Count'] } });
       expect(res.aggregations).toEqual({ n: 7 });
       expect(res.rows).toBeUndefined();
       expect(res.aggregation_groups).toBeUndefined();
     });
 
-    it('Count honours filters', async () => {
+    h.it('Count honours filters', async () => {
       const res = await ns().query({ aggregate_by: { n: ['Count'] }, filters: ['brand', 'Eq', 'x'] });
       expect(res.aggregations).toEqual({ n: 5 });
     });
 
-    it('Count of an attribute counts its non-null values', async () => {
+    h.it('Count of an attribute counts its non-null values', async () => {
       const res = await ns().query({ aggregate_by: { with_qty: ['Count', 'qty'] } });
       expect(res.aggregations).toEqual({ with_qty: 5 });
     });
 
-    it('Sum adds an int attribute', async () => {
+    h.it('Sum adds an int attribute', async () => {
       const res = await ns().query({ aggregate_by: { total: ['Sum', 'price'] } });
       expect(res.aggregations).toEqual({ total: 146 });
     });
 
-    it('Sum adds a float attribute', async () => {
+    h.it('Sum adds a float attribute', async () => {
       const res = await ns().query({ aggregate_by: { w: ['Sum', 'weight'] } });
       expect(res.aggregations?.['w']).toBeCloseTo(6.875, 9);
     });
 
-    it('Sum honours filters and skips nulls', async () => {
+    h.it('Sum honours filters and skips nulls', async () => {
       const res = await ns().query({
         aggregate_by: { q: ['Sum', 'qty'] },
         filters: ['cat', 'In', ['a', 'b']],
@@ -60,7 +60,7 @@ export function defineAggregationCases(h: Harness): void {
       expect(res.aggregations).toEqual({ q: 10 });
     });
 
-    it('group_by one attribute with Count returns groups sorted by key', async () => {
+    h.it('group_by one attribute with Count returns groups sorted by key', async () => {
       const res = await ns().query({ aggregate_by: { n: ['Count'] }, group_by: ['cat'] });
       expect(res.aggregation_groups).toEqual([
         { cat: 'a', n: 3 },
@@ -71,7 +71,7 @@ export function defineAggregationCases(h: Harness): void {
       expect(res.rows).toBeUndefined();
     });
 
-    it('group_by with Sum', async () => {
+    h.it('group_by with Sum', async () => {
       const res = await ns().query({ aggregate_by: { total: ['Sum', 'price'] }, group_by: ['cat'] });
       expect(res.aggregation_groups).toEqual([
         { cat: 'a', total: 33 },
@@ -80,7 +80,7 @@ export function defineAggregationCases(h: Harness): void {
       ]);
     });
 
-    it('group_by several attributes groups by the tuple', async () => {
+    h.it('group_by several attributes groups by the tuple', async () => {
       const res = await ns().query({ aggregate_by: { n: ['Count'] }, group_by: ['cat', 'brand'] });
       expect(res.aggregation_groups).toEqual([
         { cat: 'a', brand: 'x', n: 2 },
@@ -91,7 +91,7 @@ export function defineAggregationCases(h: Harness): void {
       ]);
     });
 
-    it('group_by honours filters', async () => {
+    h.it('group_by honours filters', async () => {
       const res = await ns().query({
         aggregate_by: { n: ['Count'] },
         group_by: ['cat'],
@@ -104,7 +104,7 @@ export function defineAggregationCases(h: Harness): void {
       ]);
     });
 
-    it('group_by returns at most limit groups, the first ones by key', async () => {
+    h.it('group_by returns at most limit groups, the first ones by key', async () => {
       const res = await ns().query({ aggregate_by: { n: ['Count'] }, group_by: ['cat'], top_k: 2 });
       expect(res.aggregation_groups).toEqual([
         { cat: 'a', n: 3 },
@@ -112,7 +112,7 @@ export function defineAggregationCases(h: Harness): void {
       ]);
     });
 
-    it('group_by ForEachUnique makes one group per distinct array element', async () => {
+    h.it('group_by ForEachUnique makes one group per distinct array element', async () => {
       const res = await ns().query({
         aggregate_by: { n: ['Count'] },
         group_by: [{ tag: ['ForEachUnique', 'tags'] }],
@@ -124,13 +124,13 @@ export function defineAggregationCases(h: Harness): void {
       ]);
     });
 
-    it('aggregate_by combined with rank_by is a 400', async () => {
+    h.it('aggregate_by combined with rank_by is a 400', async () => {
       await expectBadRequest(
         ns().query({ aggregate_by: { n: ['Count'] }, rank_by: ['id', 'asc'], top_k: 5 }),
       );
     });
 
-    it('Sum of a string attribute is a 400', async () => {
+    h.it('Sum of a string attribute is a 400', async () => {
       await expectBadRequest(ns().query({ aggregate_by: { s: ['Sum', 'brand'] } }));
     });
   });

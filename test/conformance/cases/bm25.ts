@@ -4,7 +4,7 @@
  * zero-score documents) and the arithmetic of the combinators: Sum adds clause scores, Max takes the
  * largest, Product multiplies by a weight, and a filter clause scores 1 when it matches.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { ID, RankBy } from '@turbopuffer/turbopuffer';
 import { expectBadRequest, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
@@ -53,26 +53,29 @@ export function defineBm25Cases(h: Harness): void {
       });
     });
 
-    it('ranks by term frequency and length, and drops non-matching documents', async () => {
+    h.it('ranks by term frequency and length, and drops non-matching documents', async () => {
       const fox = await scores(['text', 'BM25', 'fox']);
       expect([...fox.keys()]).toEqual([2, 1, 3]);
       const lazy = await scores(['text', 'BM25', 'lazy']);
       expect([...lazy.keys()]).toEqual([4, 1]);
     });
 
-    it('a document matching a rare term and a common one beats one matching only the common one', async () => {
-      const res = await scores(['text', 'BM25', 'quick fox']);
-      expect([...res.keys()][0]).toBe(1);
-      expect(new Set(res.keys())).toEqual(new Set([1, 2, 3]));
-    });
+    h.it(
+      'a document matching a rare term and a common one beats one matching only the common one',
+      async () => {
+        const res = await scores(['text', 'BM25', 'quick fox']);
+        expect([...res.keys()][0]).toBe(1);
+        expect(new Set(res.keys())).toEqual(new Set([1, 2, 3]));
+      },
+    );
 
-    it('is case-insensitive by default', async () => {
+    h.it('is case-insensitive by default', async () => {
       expect([...(await scores(['text', 'BM25', 'FOX'])).entries()]).toEqual([
         ...(await scores(['text', 'BM25', 'fox'])).entries(),
       ]);
     });
 
-    it('Sum adds the clause scores', async () => {
+    h.it('Sum adds the clause scores', async () => {
       const text = await scores(['text', 'BM25', 'fox']);
       const title = await scores(['title', 'BM25', 'fox']);
       expect([...title.keys()].sort()).toEqual([1, 6]);
@@ -88,7 +91,7 @@ export function defineBm25Cases(h: Harness): void {
       expect([...sum.keys()][0]).toBe(1);
     });
 
-    it('Max takes the largest clause score', async () => {
+    h.it('Max takes the largest clause score', async () => {
       const text = await scores(['text', 'BM25', 'fox']);
       const title = await scores(['title', 'BM25', 'fox']);
       const max = await scores([
@@ -104,7 +107,7 @@ export function defineBm25Cases(h: Harness): void {
       }
     });
 
-    it('Product multiplies a clause by a weight (either argument order)', async () => {
+    h.it('Product multiplies a clause by a weight (either argument order)', async () => {
       const text = await scores(['text', 'BM25', 'fox']);
       const left = await scores(['Product', 2.5, ['text', 'BM25', 'fox']]);
       const right = await scores(['Product', ['text', 'BM25', 'fox'], 2.5]);
@@ -116,7 +119,7 @@ export function defineBm25Cases(h: Harness): void {
       }
     });
 
-    it('a filter used as a rank_by clause scores 1 when it matches', async () => {
+    h.it('a filter used as a rank_by clause scores 1 when it matches', async () => {
       const text = await scores(['text', 'BM25', 'fox']);
       const boosted = await scores([
         'Sum',
@@ -133,7 +136,7 @@ export function defineBm25Cases(h: Harness): void {
       expect(boosted.get(5)).toBeCloseTo(1, 4);
     });
 
-    it('filters restrict BM25 results', async () => {
+    h.it('filters restrict BM25 results', async () => {
       const res = await ns().query({
         rank_by: ['text', 'BM25', 'fox'],
         filters: ['tag', 'Eq', 'plain'],
@@ -142,11 +145,11 @@ export function defineBm25Cases(h: Harness): void {
       expect(res.rows?.map((r) => r.id)).toEqual([2, 3]);
     });
 
-    it('top_k keeps the best-scoring documents', async () => {
+    h.it('top_k keeps the best-scoring documents', async () => {
       expect([...(await scores(['text', 'BM25', 'fox'], { top_k: 1 })).keys()]).toEqual([2]);
     });
 
-    it('BM25 rows can carry requested attributes', async () => {
+    h.it('BM25 rows can carry requested attributes', async () => {
       const res = await ns().query({
         rank_by: ['text', 'BM25', 'lazy'],
         top_k: 10,
@@ -158,7 +161,7 @@ export function defineBm25Cases(h: Harness): void {
       ]);
     });
 
-    it('last_as_prefix lets the last query token match as a prefix, scoring 1', async () => {
+    h.it('last_as_prefix lets the last query token match as a prefix, scoring 1', async () => {
       const prefixOnly = await scores(['text', 'BM25', 'qui', { last_as_prefix: true }]);
       expect([...prefixOnly.keys()]).toEqual([1]);
       expect(prefixOnly.get(1)).toBeCloseTo(1, 6);
@@ -170,11 +173,11 @@ export function defineBm25Cases(h: Harness): void {
       expect(await scores(['text', 'BM25', 'qui'])).toEqual(new Map());
     });
 
-    it('BM25 on an attribute without full-text search is a 400', async () => {
+    h.it('BM25 on an attribute without full-text search is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['tag', 'BM25', 'promo'], top_k: 10 }));
     });
 
-    it('a negative Product weight is a 400', async () => {
+    h.it('a negative Product weight is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['Product', -1, ['text', 'BM25', 'fox']], top_k: 10 }));
     });
   });

@@ -3,7 +3,7 @@
  * nothing changes; with it, up to the cap is processed and `rows_remaining: true` says to repeat.
  * Real caps are 50k/5M rows, so these run only against targets that declare small caps.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { NamespaceWriteParams } from '@turbopuffer/turbopuffer';
 import { allRows, expectBadRequest, idsWhere, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
@@ -22,7 +22,7 @@ export function defineByFilterCapCases(h: Harness, caps: ByFilterCaps | undefine
     const patchCap = caps?.patch ?? 0;
     const deleteCap = caps?.delete ?? 0;
 
-    it('patch_by_filter over the cap is a 400 without allow_partial, batched with it', async () => {
+    h.it('patch_by_filter over the cap is a 400 without allow_partial, batched with it', async () => {
       const ns = h.ns(NS.writeCapPatch);
       await ns.write({ upsert_rows: seed(patchCap + 2) });
       const before = await allRows(ns);
@@ -42,7 +42,7 @@ export function defineByFilterCapCases(h: Harness, caps: ByFilterCaps | undefine
       expect(await idsWhere(ns, ['done', 'Eq', true])).toHaveLength(patchCap + 2);
     });
 
-    it('delete_by_filter over the cap is a 400 without allow_partial, batched with it', async () => {
+    h.it('delete_by_filter over the cap is a 400 without allow_partial, batched with it', async () => {
       const ns = h.ns(NS.writeCapDelete);
       await ns.write({ upsert_rows: seed(deleteCap + 2) });
       const before = await allRows(ns);

@@ -4,13 +4,13 @@
  * inserted by a conditional upsert but skipped by a conditional patch or delete, and counts report
  * only the rows actually written.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { allRows, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
 export function defineConditionalCases(h: Harness): void {
   describe('conditional writes', () => {
-    it('upsert_condition with $ref_new keeps versions monotonic and inserts missing ids', async () => {
+    h.it('upsert_condition with $ref_new keeps versions monotonic and inserts missing ids', async () => {
       const ns = h.ns(NS.condUpsertVersion);
       await ns.write({
         upsert_rows: [
@@ -35,7 +35,7 @@ export function defineConditionalCases(h: Harness): void {
       ]);
     });
 
-    it('upsert_condition ["id","Eq",null] inserts only absent ids', async () => {
+    h.it('upsert_condition ["id","Eq",null] inserts only absent ids', async () => {
       const ns = h.ns(NS.condInsertAbsent);
       await ns.write({ upsert_rows: [{ id: 1, title: 'original' }] });
       const res = await ns.write({
@@ -52,7 +52,7 @@ export function defineConditionalCases(h: Harness): void {
       ]);
     });
 
-    it('patch_condition patches only where the condition holds and never creates', async () => {
+    h.it('patch_condition patches only where the condition holds and never creates', async () => {
       const ns = h.ns(NS.condPatch);
       await ns.write({
         upsert_rows: [
@@ -76,7 +76,7 @@ export function defineConditionalCases(h: Harness): void {
       ]);
     });
 
-    it('delete_condition deletes only documents that match it', async () => {
+    h.it('delete_condition deletes only documents that match it', async () => {
       const ns = h.ns(NS.condDelete);
       await ns.write({
         upsert_rows: [
@@ -93,7 +93,7 @@ export function defineConditionalCases(h: Harness): void {
       ]);
     });
 
-    it('in delete_condition every $ref_new is null', async () => {
+    h.it('in delete_condition every $ref_new is null', async () => {
       const ns = h.ns(NS.condDeleteRefNew);
       await ns.write({
         upsert_rows: [{ id: 1, version: 1 }, { id: 2 }, { id: 3, version: 3 }, { id: 4 }],
@@ -107,7 +107,7 @@ export function defineConditionalCases(h: Harness): void {
       expect(await allRows(ns)).toEqual([{ id: 1, version: 1 }, { id: 3, version: 3 }, { id: 4 }]);
     });
 
-    it('return_affected_ids lists only the rows a conditional write applied to', async () => {
+    h.it('return_affected_ids lists only the rows a conditional write applied to', async () => {
       const ns = h.ns(NS.condAffected);
       await ns.write({
         upsert_rows: [
@@ -133,7 +133,7 @@ export function defineConditionalCases(h: Harness): void {
       expect(del.deleted_ids).toEqual([1]);
     });
 
-    it('conditional and by-filter writes bill the query they need (billing.query)', async () => {
+    h.it('conditional and by-filter writes bill the query they need (billing.query)', async () => {
       const ns = h.ns(NS.condBilling);
       await ns.write({
         upsert_rows: [

@@ -3,7 +3,7 @@
  * `{"status":"error","error":"…"}` shape, and features the engine does not implement are a 400 that
  * names the feature rather than a wrong answer.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { BadRequestError } from '@turbopuffer/turbopuffer';
 import type { NamespaceQueryParams } from '@turbopuffer/turbopuffer';
 import { expectBadRequest, expectErrorBody, type Harness } from '../harness.ts';
@@ -24,7 +24,7 @@ export function defineErrorCases(h: Harness): void {
       });
     });
 
-    it('a 400 is a BadRequestError carrying the error body', async () => {
+    h.it('a 400 is a BadRequestError carrying the error body', async () => {
       const err = await ns()
         .query({ rank_by: ['vector', 'kNN', [1, 0]], top_k: 1 })
         .catch((e: unknown) => e);
@@ -35,7 +35,7 @@ export function defineErrorCases(h: Harness): void {
       });
     });
 
-    it('a 400 on the wire is JSON {status: "error", error: "..."}', async () => {
+    h.it('a 400 on the wire is JSON {status: "error", error: "..."}', async () => {
       const res = await h.raw(
         'POST',
         `/v2/namespaces/${NS.errors}/query`,
@@ -44,7 +44,7 @@ export function defineErrorCases(h: Harness): void {
       expectErrorBody(res, 400);
     });
 
-    it('a 404 on the wire is JSON {status: "error", error: "..."}', async () => {
+    h.it('a 404 on the wire is JSON {status: "error", error: "..."}', async () => {
       expectErrorBody(await h.raw('GET', `/v2/namespaces/${NS.neverWritten}/metadata`), 404);
       expectErrorBody(
         await h.raw('POST', `/v2/namespaces/${NS.neverWritten}/query`, '{"rank_by":["id","asc"],"limit":1}'),
@@ -52,14 +52,14 @@ export function defineErrorCases(h: Harness): void {
       );
     });
 
-    it('a body that is not JSON is a 400 in the error shape and writes nothing', async () => {
+    h.it('a body that is not JSON is a 400 in the error shape and writes nothing', async () => {
       expectErrorBody(await h.raw('POST', `/v2/namespaces/${NS.errors}`, '{"upsert_rows": [{"id": 3,'), 400);
       expectErrorBody(await h.raw('POST', `/v2/namespaces/${NS.errors}/query`, 'not json'), 400);
       const rows = await ns().query({ rank_by: ['id', 'asc'], limit: 10 });
       expect(rows.rows?.map((r) => r.id)).toEqual([1, 2]);
     });
 
-    it('an invalid namespace name is a 400', async () => {
+    h.it('an invalid namespace name is a 400', async () => {
       const res = await h.raw(
         'POST',
         '/v2/namespaces/bad%20name/query',
@@ -68,31 +68,31 @@ export function defineErrorCases(h: Harness): void {
       expect(res.status).toBe(400);
     });
 
-    it('an unknown rank_by form is a 400', async () => {
+    h.it('an unknown rank_by form is a 400', async () => {
       await expectBadRequest(
         ns().query({ rank_by: ['vector', 'Magic', [1, 0]], top_k: 1 } as unknown as NamespaceQueryParams),
       );
     });
 
-    it('ANN on an attribute that is not a vector is a 400', async () => {
+    h.it('ANN on an attribute that is not a vector is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['n', 'ANN', [1, 0]], top_k: 1 }));
     });
 
-    it('rank_by ANN with ["Embed", …] is a 400 naming Embed', async () => {
+    h.it('rank_by ANN with ["Embed", …] is a 400 naming Embed', async () => {
       await expectBadRequest(
         ns().query({ rank_by: ['vector', 'ANN', ['Embed', 'hello']], top_k: 1 }),
         /embed/i,
       );
     });
 
-    it('rank_by SparseKNN is a 400 naming SparseKNN', async () => {
+    h.it('rank_by SparseKNN is a 400 naming SparseKNN', async () => {
       await expectBadRequest(
         ns().query({ rank_by: ['vector', 'SparseKNN', { a: 0.5 }], top_k: 1 }),
         /sparse/i,
       );
     });
 
-    it('Highlight in compute_attributes is a 400 naming Highlight or compute_attributes', async () => {
+    h.it('Highlight in compute_attributes is a 400 naming Highlight or compute_attributes', async () => {
       await expectBadRequest(
         ns().query({
           rank_by: ['text', 'BM25', 'world'],
@@ -104,7 +104,7 @@ export function defineErrorCases(h: Harness): void {
     });
 
     // Once a 400 here; since issue 13 every topology branches (the local engine by a full copy).
-    it('branch_from_namespace clones the source: the same documents, independent afterwards', async () => {
+    h.it('branch_from_namespace clones the source: the same documents, independent afterwards', async () => {
       const ids = async (name: ConformanceNamespace) =>
         (await h.ns(name).query({ rank_by: ['id', 'asc'], top_k: 10 })).rows?.map((r) => r.id);
       await h.ns(NS.branchTarget).branchFrom({ source_namespace: NS.errors });

@@ -3,7 +3,7 @@
  * worked out by hand from FRUITS. Where the reference leaves null handling open (Lt/Lte on nulls,
  * NotEq/NotIn on nulls) the cases avoid relying on it.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { Filter, ID } from '@turbopuffer/turbopuffer';
 import { expectBadRequest, idsWhere, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
@@ -152,27 +152,27 @@ export function defineFilterCases(h: Harness): void {
     });
 
     for (const [label, filter, expected] of CASES) {
-      it(`${label}: ${JSON.stringify(filter)}`, async () => {
+      h.it(`${label}: ${JSON.stringify(filter)}`, async () => {
         expect(await idsWhere(ns(), filter)).toEqual(expected);
       });
     }
 
-    it('a value of the wrong type is a 400', async () => {
+    h.it('a value of the wrong type is a 400', async () => {
       await expectBadRequest(idsWhere(ns(), ['n', 'Eq', 'three']));
       await expectBadRequest(idsWhere(ns(), ['active', 'Eq', 'yes']));
     });
 
-    it('list operators need a list, scalar operators a scalar (400 otherwise)', async () => {
+    h.it('list operators need a list, scalar operators a scalar (400 otherwise)', async () => {
       await expectBadRequest(idsWhere(ns(), ['tags', 'ContainsAny', 'red'] as unknown as Filter));
       await expectBadRequest(idsWhere(ns(), ['n', 'In', 3] as unknown as Filter));
       await expectBadRequest(idsWhere(ns(), ['tags', 'Contains', ['red']]));
     });
 
-    it('an unknown operator is a 400', async () => {
+    h.it('an unknown operator is a 400', async () => {
       await expectBadRequest(idsWhere(ns(), ['n', 'Near', 3] as unknown as Filter));
     });
 
-    it('Fuzzy on an attribute without a fuzzy index is a 400', async () => {
+    h.it('Fuzzy on an attribute without a fuzzy index is a 400', async () => {
       await expectBadRequest(
         idsWhere(ns(), [
           'name',
@@ -183,7 +183,7 @@ export function defineFilterCases(h: Harness): void {
       );
     });
 
-    it('an invalid regular expression is a 400', async () => {
+    h.it('an invalid regular expression is a 400', async () => {
       await expectBadRequest(idsWhere(ns(), ['name', 'Regex', '(unclosed']));
     });
   });

@@ -2,7 +2,7 @@
  * Namespace-level endpoints (reference §6): listing with prefix/page_size/cursor, metadata, schema
  * get/update, exists, delete and hint_cache_warm.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { NotFoundError } from '@turbopuffer/turbopuffer';
 import { allRows, expectBadRequest, expectNotFound, idsOf, type Harness } from '../harness.ts';
 import { LIST_PREFIX, NS, metricOf } from '../namespaces.ts';
@@ -12,7 +12,7 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
 
 export function defineNamespaceApiCases(h: Harness): void {
   describe('namespace endpoints', () => {
-    it('lists by prefix in pages of page_size, following next_cursor', async () => {
+    h.it('lists by prefix in pages of page_size, following next_cursor', async () => {
       for (const name of LISTED) await h.ns(name).write({ upsert_rows: [{ id: 1, name }] });
       const seen: string[] = [];
       let page = await h.client.namespaces({ prefix: LIST_PREFIX, page_size: 2 });
@@ -27,7 +27,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect([...seen].sort()).toEqual([...LISTED].sort());
     });
 
-    it('iterates every page with the SDK auto-pager, and a longer prefix narrows the list', async () => {
+    h.it('iterates every page with the SDK auto-pager, and a longer prefix narrows the list', async () => {
       for (const name of LISTED) await h.ns(name).write({ upsert_rows: [{ id: 2, name }] });
       const all: string[] = [];
       for await (const summary of h.client.namespaces({ prefix: LIST_PREFIX, page_size: 3 }))
@@ -37,7 +37,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(narrow.namespaces.map((n) => n.id)).toEqual([NS.listC]);
     });
 
-    it('metadata reports counts, timestamps, index status and schema after writes', async () => {
+    h.it('metadata reports counts, timestamps, index status and schema after writes', async () => {
       const ns = h.ns(NS.meta);
       await ns.write({
         distance_metric: metricOf(NS.meta),
@@ -64,7 +64,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       });
     });
 
-    it('metadata follows later writes: row count after deletes, updated_at never moves back', async () => {
+    h.it('metadata follows later writes: row count after deletes, updated_at never moves back', async () => {
       const ns = h.ns(NS.metaUpdate);
       await ns.write({ upsert_rows: [1, 2, 3, 4].map((id) => ({ id, n: id })) });
       const first = await ns.metadata();
@@ -76,7 +76,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(Date.parse(second.updated_at)).toBeGreaterThanOrEqual(Date.parse(first.updated_at));
     });
 
-    it('schema() returns every attribute with its type', async () => {
+    h.it('schema() returns every attribute with its type', async () => {
       const ns = h.ns(NS.schemaGet);
       await ns.write({ upsert_rows: [{ id: 1, s: 'x', i: -3, b: true, f: 0.5, tags: ['a'], nums: [1, 2] }] });
       const schema = await ns.schema();
@@ -92,7 +92,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       });
     });
 
-    it('updateSchema enables full-text search on an existing attribute and adds new ones', async () => {
+    h.it('updateSchema enables full-text search on an existing attribute and adds new ones', async () => {
       const ns = h.ns(NS.schemaUpdate);
       await ns.write({
         upsert_rows: [
@@ -113,7 +113,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(await allRows(ns)).toHaveLength(3);
     });
 
-    it("updateSchema changing an attribute's type is a 400 and changes nothing", async () => {
+    h.it("updateSchema changing an attribute's type is a 400 and changes nothing", async () => {
       const ns = h.ns(NS.schemaConflict);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.updateSchema({ schema: { n: 'string' } }));
@@ -122,14 +122,14 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(same['n']?.type).toBe('int');
     });
 
-    it('exists() is false until the first write creates the namespace', async () => {
+    h.it('exists() is false until the first write creates the namespace', async () => {
       const ns = h.ns(NS.exists);
       expect(await ns.exists()).toBe(false);
       await ns.write({ upsert_rows: [{ id: 1 }] });
       expect(await ns.exists()).toBe(true);
     });
 
-    it('deleteAll removes the namespace: then query and metadata are 404', async () => {
+    h.it('deleteAll removes the namespace: then query and metadata are 404', async () => {
       const ns = h.ns(NS.deleteNs);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       expect(await ns.deleteAll()).toMatchObject({ status: expect.stringMatching(/^ok$/i) as unknown });
@@ -138,7 +138,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(await ns.exists()).toBe(false);
     });
 
-    it('a deleted namespace name can be written again and starts empty', async () => {
+    h.it('a deleted namespace name can be written again and starts empty', async () => {
       const ns = h.ns(NS.deleteReuse);
       await ns.write({ upsert_rows: [{ id: 1, old: true }] });
       await ns.deleteAll();
@@ -147,7 +147,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect((await ns.schema())['old']).toBeUndefined();
     });
 
-    it('a namespace that was never written is a 404 for query, metadata, schema and delete', async () => {
+    h.it('a namespace that was never written is a 404 for query, metadata, schema and delete', async () => {
       const ns = h.ns(NS.neverWritten);
       await expectNotFound(ns.query({ rank_by: ['id', 'asc'], limit: 10 }));
       await expectNotFound(ns.metadata());
@@ -157,7 +157,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect(err).toBeInstanceOf(NotFoundError);
     });
 
-    it('a namespace emptied by deletes still exists and answers with no rows', async () => {
+    h.it('a namespace emptied by deletes still exists and answers with no rows', async () => {
       const ns = h.ns(NS.emptied);
       await ns.write({ upsert_rows: [{ id: 1 }, { id: 2 }] });
       await ns.write({ deletes: [1, 2] });
@@ -165,7 +165,7 @@ export function defineNamespaceApiCases(h: Harness): void {
       expect((await ns.query({ rank_by: ['id', 'asc'], limit: 10 })).rows).toEqual([]);
     });
 
-    it('hint_cache_warm answers 202 {status: ACCEPTED}', async () => {
+    h.it('hint_cache_warm answers 202 {status: ACCEPTED}', async () => {
       const ns = h.ns(NS.warm);
       await ns.write({ upsert_rows: [{ id: 1 }] });
       const res = await ns.hintCacheWarm();

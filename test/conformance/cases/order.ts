@@ -3,7 +3,7 @@
  * `limit.per`) and the 10,000 cap (reference §5.1, §5.2, §10). Expected orders are written out by
  * hand from ITEMS; nulls sort first ascending and last descending.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { Filter, ID, NamespaceQueryParams } from '@turbopuffer/turbopuffer';
 import { expectBadRequest, idsOf, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
@@ -27,25 +27,25 @@ export function defineOrderCases(h: Harness): void {
       await ns().write({ upsert_rows: ITEMS.map((item) => ({ ...item, tags: ['x'] })) });
     });
 
-    it('orders ascending with nulls first', async () => {
+    h.it('orders ascending with nulls first', async () => {
       const got = await ids({ rank_by: ['score', 'asc'], limit: 100 });
       expect(new Set(got.slice(0, 2))).toEqual(new Set([3, 7]));
       expect(got.slice(2)).toEqual([6, 2, 9, 8, 1, 10, 4, 11, 5, 12]);
     });
 
-    it('orders descending with nulls last', async () => {
+    h.it('orders descending with nulls last', async () => {
       const got = await ids({ rank_by: ['score', 'desc'], limit: 100 });
       expect(got.slice(0, 10)).toEqual([12, 5, 11, 4, 10, 1, 8, 9, 2, 6]);
       expect(new Set(got.slice(10))).toEqual(new Set([3, 7]));
     });
 
-    it('orders strings lexicographically', async () => {
+    h.it('orders strings lexicographically', async () => {
       expect(await ids({ rank_by: ['name', 'asc'], limit: 100 })).toEqual([
         2, 4, 5, 6, 7, 8, 1, 9, 10, 3, 11, 12,
       ]);
     });
 
-    it('orders by several attributes', async () => {
+    h.it('orders by several attributes', async () => {
       expect(
         await ids({
           rank_by: [
@@ -57,13 +57,13 @@ export function defineOrderCases(h: Harness): void {
       ).toEqual([10, 1, 6, 3, 5, 11, 8, 2, 12, 4, 9, 7]);
     });
 
-    it('orders by id descending', async () => {
+    h.it('orders by id descending', async () => {
       expect(await ids({ rank_by: ['id', 'desc'], limit: 100 })).toEqual([
         12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1,
       ]);
     });
 
-    it('attribute-ordered rows carry no $dist and only the requested attributes', async () => {
+    h.it('attribute-ordered rows carry no $dist and only the requested attributes', async () => {
       const res = await ns().query({ rank_by: ['score', 'desc'], limit: 2, include_attributes: ['score'] });
       expect(res.rows).toEqual([
         { id: 12, score: 100 },
@@ -71,7 +71,7 @@ export function defineOrderCases(h: Harness): void {
       ]);
     });
 
-    it('pages through ["id","asc"] with an id Gt cursor', async () => {
+    h.it('pages through ["id","asc"] with an id Gt cursor', async () => {
       const pages: ID[][] = [];
       let cursor: ID | undefined;
       for (let guard = 0; guard < 10; guard++) {
@@ -91,7 +91,7 @@ export function defineOrderCases(h: Harness): void {
       ]);
     });
 
-    it('pages with the cursor ANDed with a user filter', async () => {
+    h.it('pages with the cursor ANDed with a user filter', async () => {
       const pages: ID[][] = [];
       let cursor: ID = 0;
       for (let guard = 0; guard < 10; guard++) {
@@ -110,13 +110,13 @@ export function defineOrderCases(h: Harness): void {
       expect(pages).toEqual([[2, 5], [8, 11], []]);
     });
 
-    it('limit (number) and top_k cut the ordered result', async () => {
+    h.it('limit (number) and top_k cut the ordered result', async () => {
       expect(await ids({ rank_by: ['score', 'desc'], limit: 3 })).toEqual([12, 5, 11]);
       expect(await ids({ rank_by: ['score', 'desc'], top_k: 3 })).toEqual([12, 5, 11]);
       expect(await ids({ rank_by: ['score', 'desc'], limit: { total: 2 } })).toEqual([12, 5]);
     });
 
-    it('limit.per keeps at most per.limit rows per distinct attribute value', async () => {
+    h.it('limit.per keeps at most per.limit rows per distinct attribute value', async () => {
       expect(
         await ids({
           rank_by: ['score', 'desc'],
@@ -134,18 +134,18 @@ export function defineOrderCases(h: Harness): void {
       ).toEqual([1, 2, 4]);
     });
 
-    it('limit and top_k up to 10,000 are accepted', async () => {
+    h.it('limit and top_k up to 10,000 are accepted', async () => {
       expect(await ids({ rank_by: ['id', 'asc'], limit: 10_000 })).toHaveLength(12);
       expect(await ids({ rank_by: ['id', 'asc'], top_k: 10_000 })).toHaveLength(12);
     });
 
-    it('limit or top_k above 10,000 is a 400', async () => {
+    h.it('limit or top_k above 10,000 is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['id', 'asc'], limit: 10_001 }));
       await expectBadRequest(ns().query({ rank_by: ['id', 'asc'], top_k: 10_001 }));
       await expectBadRequest(ns().query({ rank_by: ['id', 'asc'], limit: { total: 10_001 } }));
     });
 
-    it('ordering by an array attribute is a 400', async () => {
+    h.it('ordering by an array attribute is a 400', async () => {
       await expectBadRequest(ns().query({ rank_by: ['tags', 'asc'], limit: 10 }));
     });
   });

@@ -3,7 +3,7 @@
  * `exclude_attributes`), the `billing`/`performance` blocks, `consistency`, and multi-query
  * (reference §5.1, §5.5, §5.6, §5.7).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type {
   NamespaceMultiQueryParams,
   NamespaceQueryParams,
@@ -55,20 +55,20 @@ export function defineQueryShapeCases(h: Harness): void {
       });
     });
 
-    it('without include_attributes rows carry only the id', async () => {
+    h.it('without include_attributes rows carry only the id', async () => {
       expect((await attrs().query(byId)).rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
     });
 
-    it('include_attributes as a list returns exactly those attributes', async () => {
+    h.it('include_attributes as a list returns exactly those attributes', async () => {
       const res = await attrs().query({ ...byId, include_attributes: ['title', 'tags'] });
       expect(res.rows).toEqual(DOCS.map(({ id, title, tags }) => ({ id, title, tags })));
     });
 
-    it('include_attributes true returns every attribute, vector included', async () => {
+    h.it('include_attributes true returns every attribute, vector included', async () => {
       expect((await attrs().query({ ...byId, include_attributes: true })).rows).toEqual(DOCS);
     });
 
-    it('include_attributes false is the same as leaving it out', async () => {
+    h.it('include_attributes false is the same as leaving it out', async () => {
       expect((await attrs().query({ ...byId, include_attributes: false })).rows).toEqual([
         { id: 1 },
         { id: 2 },
@@ -76,22 +76,22 @@ export function defineQueryShapeCases(h: Harness): void {
       ]);
     });
 
-    it('an unknown attribute in include_attributes is a 400', async () => {
+    h.it('an unknown attribute in include_attributes is a 400', async () => {
       await expectBadRequest(attrs().query({ ...byId, include_attributes: ['title', 'no_such_attr'] }));
     });
 
-    it('exclude_attributes returns everything else and ignores unknown names', async () => {
+    h.it('exclude_attributes returns everything else and ignores unknown names', async () => {
       const res = await attrs().query({ ...byId, exclude_attributes: ['vector', 'tags', 'no_such_attr'] });
       expect(res.rows).toEqual(DOCS.map(({ id, title, n }) => ({ id, title, n })));
     });
 
-    it('include_attributes together with exclude_attributes is a 400', async () => {
+    h.it('include_attributes together with exclude_attributes is a 400', async () => {
       await expectBadRequest(
         attrs().query({ ...byId, include_attributes: ['title'], exclude_attributes: ['n'] }),
       );
     });
 
-    it('every query carries billing and performance blocks with sane values', async () => {
+    h.it('every query carries billing and performance blocks with sane values', async () => {
       const ranked = await attrs().query({ rank_by: ['vector', 'ANN', [1, 0]], top_k: 2 });
       expectSaneBilling(ranked.billing);
       expectSanePerformance(ranked.performance, 3);
@@ -100,14 +100,14 @@ export function defineQueryShapeCases(h: Harness): void {
       expectSanePerformance(agg.performance, 3);
     });
 
-    it('consistency strong and eventual are both accepted and see acknowledged writes', async () => {
+    h.it('consistency strong and eventual are both accepted and see acknowledged writes', async () => {
       for (const level of ['strong', 'eventual'] as const) {
         const res = await attrs().query({ ...byId, consistency: { level } });
         expect(idsOf(res.rows)).toEqual([1, 2, 3]);
       }
     });
 
-    it('multi-query returns one result per sub-query, in order', async () => {
+    h.it('multi-query returns one result per sub-query, in order', async () => {
       const query = [0.1, 0.9];
       const expected = bruteForce(metricOf(NS.multi), MULTI, query, 3);
       const res = await h.ns(NS.multi).multiQuery({
@@ -131,7 +131,7 @@ export function defineQueryShapeCases(h: Harness): void {
       expectSanePerformance(res.performance, 6);
     });
 
-    it('multi-query applies the root vector_encoding and consistency to every sub-query', async () => {
+    h.it('multi-query applies the root vector_encoding and consistency to every sub-query', async () => {
       const res = await h.ns(NS.multi).multiQuery({
         queries: [
           { rank_by: ['id', 'asc'], limit: 1, include_attributes: ['vector'] },
@@ -144,7 +144,7 @@ export function defineQueryShapeCases(h: Harness): void {
       expect(decodeF32(String(res.results[1]?.rows?.[0]?.vector))).toEqual(MULTI.get(6));
     });
 
-    it('multi-query accepts 16 sub-queries and rejects 17 with a 400', async () => {
+    h.it('multi-query accepts 16 sub-queries and rejects 17 with a 400', async () => {
       const sub = (i: number): NamespaceMultiQueryParams.Query => ({
         rank_by: ['id', 'asc'],
         limit: 1,

@@ -4,14 +4,14 @@
  * the v1 and v2 paths, and list parameter validation.
  */
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import Turbopuffer from '@turbopuffer/turbopuffer';
 import { allRows, expectErrorBody, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
 export function defineTransportCases(h: Harness): void {
   describe('transport', () => {
-    it('answers with content-type application/json', async () => {
+    h.it('answers with content-type application/json', async () => {
       await h.ns(NS.transport).write({ upsert_rows: [{ id: 1, n: 1 }] });
       const query = await h.raw(
         'POST',
@@ -24,7 +24,7 @@ export function defineTransportCases(h: Harness): void {
       expect(schema.headers.get('content-type')).toMatch(/^application\/json/);
     });
 
-    it('serves metadata on both /v1 and /v2', async () => {
+    h.it('serves metadata on both /v1 and /v2', async () => {
       await h.ns(NS.transport).write({ upsert_rows: [{ id: 2, n: 2 }] });
       const v1 = await h.raw('GET', `/v1/namespaces/${NS.transport}/metadata`);
       const v2 = await h.raw('GET', `/v2/namespaces/${NS.transport}/metadata`);
@@ -32,7 +32,7 @@ export function defineTransportCases(h: Harness): void {
       expect(v1.json()).toEqual(v2.json());
     });
 
-    it('ignores the query string the SDK adds (stainless_overload)', async () => {
+    h.it('ignores the query string the SDK adds (stainless_overload)', async () => {
       const res = await h.raw(
         'POST',
         `/v2/namespaces/${NS.transport}/query?stainless_overload=multiQuery`,
@@ -42,7 +42,7 @@ export function defineTransportCases(h: Harness): void {
       expect(res.json()).toMatchObject({ results: [{ rows: [{ id: 1 }] }, { aggregations: { n: 2 } }] });
     });
 
-    it('gzips the response when the client accepts gzip', async () => {
+    h.it('gzips the response when the client accepts gzip', async () => {
       await h.ns(NS.transport).write({ upsert_rows: [{ id: 3, n: 3, text: 'long '.repeat(400) }] });
       const query = await h.raw(
         'POST',
@@ -55,7 +55,7 @@ export function defineTransportCases(h: Harness): void {
       expect(query.json()).toMatchObject({ rows: [{ id: 3, n: 3, text: 'long '.repeat(400) }] });
     });
 
-    it('accepts a gzip request body (content-encoding: gzip)', async () => {
+    h.it('accepts a gzip request body (content-encoding: gzip)', async () => {
       const text = 'zipped '.repeat(300);
       const body = JSON.stringify({ upsert_rows: [{ id: 1, text }] });
       const write = await h.raw('POST', `/v2/namespaces/${NS.transportGzip}`, gzipSync(body), {
@@ -66,7 +66,7 @@ export function defineTransportCases(h: Harness): void {
       expect(await allRows(h.ns(NS.transportGzip))).toEqual([{ id: 1, text }]);
     });
 
-    it('works with the SDK in compression mode', async () => {
+    h.it('works with the SDK in compression mode', async () => {
       const gz = new Turbopuffer({
         apiKey: h.client.apiKey,
         baseURL: h.client.baseURL,
@@ -85,7 +85,7 @@ export function defineTransportCases(h: Harness): void {
       expect(await allRows(h.ns(NS.transportGzip))).toEqual(rows);
     });
 
-    it('rejects a list page_size outside 1..1000 with a 400', async () => {
+    h.it('rejects a list page_size outside 1..1000 with a 400', async () => {
       expectErrorBody(await h.raw('GET', '/v1/namespaces?page_size=0'), 400);
       expectErrorBody(await h.raw('GET', '/v1/namespaces?page_size=1001'), 400);
     });

@@ -2,7 +2,7 @@
  * Vector search (reference §3.3, §5.1, §5.2): ANN and kNN order and `$dist` against brute force for
  * both metrics, filters, vector encodings, and the rules on metric and dimensions.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { DistanceMetric, Filter } from '@turbopuffer/turbopuffer';
 import { allRows, expectBadRequest, type Harness } from '../harness.ts';
 import { NS, metricOf, type ConformanceNamespace } from '../namespaces.ts';
@@ -53,57 +53,57 @@ export function defineVectorCases(h: Harness): void {
     });
 
     for (const [name, metric] of fixtures) {
-      it(`ANN (${metric}) returns the brute-force top 10 with their $dist`, async () => {
+      h.it(`ANN (${metric}) returns the brute-force top 10 with their $dist`, async () => {
         await expectRanked(name, 'ANN', QUERY_A, 10);
         await expectRanked(name, 'ANN', QUERY_B, 10);
       });
 
-      it(`ANN (${metric}) of a stored vector returns that document first at distance 0`, async () => {
+      h.it(`ANN (${metric}) of a stored vector returns that document first at distance 0`, async () => {
         const res = await h.ns(name).query({ rank_by: ['vector', 'ANN', VECTORS.get(17) ?? []], top_k: 1 });
         expect(res.rows?.map((r) => r.id)).toEqual([17]);
         expect(res.rows?.[0]?.$dist).toBeCloseTo(0, 5);
       });
     }
 
-    it('ANN with filters ranks only the matching documents', async () => {
+    h.it('ANN with filters ranks only the matching documents', async () => {
       await expectRanked(NS.vecCosine, 'ANN', QUERY_A, 5, {
         filters: ['grp', 'Eq', 1],
         pick: (id) => grp(id) === 1,
       });
     });
 
-    it('kNN with filters is exact (euclidean_squared)', async () => {
+    h.it('kNN with filters is exact (euclidean_squared)', async () => {
       await expectRanked(NS.vecEuclid, 'kNN', QUERY_B, 8, {
         filters: ['grp', 'In', [0, 2]],
         pick: (id) => grp(id) !== 1,
       });
     });
 
-    it('kNN with filters is exact (cosine_distance)', async () => {
+    h.it('kNN with filters is exact (cosine_distance)', async () => {
       await expectRanked(NS.vecCosine, 'kNN', QUERY_A, 4, {
         filters: ['id', 'Lte', 20],
         pick: (id) => id <= 20,
       });
     });
 
-    it('kNN without filters is a 400', async () => {
+    h.it('kNN without filters is a 400', async () => {
       await expectBadRequest(h.ns(NS.vecEuclid).query({ rank_by: ['vector', 'kNN', QUERY_A], top_k: 3 }));
     });
 
-    it('a query vector with the wrong number of dimensions is a 400', async () => {
+    h.it('a query vector with the wrong number of dimensions is a 400', async () => {
       await expectBadRequest(h.ns(NS.vecCosine).query({ rank_by: ['vector', 'ANN', [1, 0, 0]], top_k: 3 }));
     });
 
-    it('ANN rows carry only id and $dist unless attributes are requested', async () => {
+    h.it('ANN rows carry only id and $dist unless attributes are requested', async () => {
       const res = await h.ns(NS.vecCosine).query({ rank_by: ['vector', 'ANN', QUERY_A], top_k: 3 });
       for (const row of res.rows ?? []) expect(Object.keys(row).sort()).toEqual(['$dist', 'id']);
     });
 
-    it('top_k bounds ANN results to the nearest ones', async () => {
+    h.it('top_k bounds ANN results to the nearest ones', async () => {
       await expectRanked(NS.vecEuclid, 'ANN', QUERY_A, 3);
     });
 
-    it('include_attributes ["vector"] returns the stored vectors exactly', async () => {
+    h.it('include_attributes ["vector"] returns the stored vectors exactly', async () => {
       const res = await h.ns(NS.vecEuclid).query({
         rank_by: ['id', 'asc'],
         limit: 5,
@@ -114,7 +114,7 @@ export function defineVectorCases(h: Harness): void {
       );
     });
 
-    it('vector_encoding base64 returns little-endian float32 vectors', async () => {
+    h.it('vector_encoding base64 returns little-endian float32 vectors', async () => {
       const res = await h.ns(NS.vecCosine).query({
         rank_by: ['vector', 'ANN', QUERY_B],
         top_k: 3,
@@ -128,7 +128,7 @@ export function defineVectorCases(h: Harness): void {
       }
     });
 
-    it('vectors written as base64 are stored as the same float32 values', async () => {
+    h.it('vectors written as base64 are stored as the same float32 values', async () => {
       const ns = h.ns(NS.vecBase64Write);
       const vecs = randomVectors(3, 4, 5);
       await ns.write({
@@ -141,7 +141,7 @@ export function defineVectorCases(h: Harness): void {
       expect(self.rows?.[0]?.$dist).toBeCloseTo(0, 6);
     });
 
-    it('upsert_columns accepts a vector column', async () => {
+    h.it('upsert_columns accepts a vector column', async () => {
       const ns = h.ns(NS.vecColumns);
       const vecs = randomVectors(4, 3, 11);
       const res = await ns.write({
@@ -152,7 +152,7 @@ export function defineVectorCases(h: Harness): void {
       expect(await allRows(ns)).toEqual(vecs.map((vector, i) => ({ id: i + 1, vector, name: 'abcd'[i] })));
     });
 
-    it('distance_metric is fixed at creation: the same one is accepted, another is a 400', async () => {
+    h.it('distance_metric is fixed at creation: the same one is accepted, another is a 400', async () => {
       const ns = h.ns(NS.vecMetric);
       await ns.write({ distance_metric: 'cosine_distance', upsert_rows: [{ id: 1, vector: [1, 0] }] });
       await ns.write({ distance_metric: 'cosine_distance', upsert_rows: [{ id: 2, vector: [0, 1] }] });
@@ -166,7 +166,7 @@ export function defineVectorCases(h: Harness): void {
       });
     });
 
-    it('a vector with different dimensions than the namespace is a 400', async () => {
+    h.it('a vector with different dimensions than the namespace is a 400', async () => {
       const ns = h.ns(NS.vecDims);
       await ns.write({ distance_metric: metricOf(NS.vecDims), upsert_rows: [{ id: 1, vector: [1, 2, 3] }] });
       await expectBadRequest(

@@ -2,13 +2,13 @@
  * Write operations one by one: upserts (rows, columns), patches (rows, columns), deletes and the
  * by-filter writes, each checked by reading the namespace back (reference §4.1, §4.3, §4.4).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { allRows, expectBadRequest, idsWhere, type Harness } from '../harness.ts';
 import { NS, metricOf } from '../namespaces.ts';
 
 export function defineWriteBasicCases(h: Harness): void {
   describe('writes: upserts, patches, deletes', () => {
-    it('upsert_rows stores rows and reports only rows_upserted', async () => {
+    h.it('upsert_rows stores rows and reports only rows_upserted', async () => {
       const ns = h.ns(NS.writeRows);
       const res = await ns.write({
         upsert_rows: [
@@ -31,14 +31,14 @@ export function defineWriteBasicCases(h: Harness): void {
       ]);
     });
 
-    it('a plain upsert carries billing.billable_logical_bytes_written and no billing.query', async () => {
+    h.it('a plain upsert carries billing.billable_logical_bytes_written and no billing.query', async () => {
       const res = await h.ns(NS.writeBilling).write({ upsert_rows: [{ id: 1, text: 'hello world' }] });
       expect(typeof res.billing.billable_logical_bytes_written).toBe('number');
       expect(res.billing.billable_logical_bytes_written).toBeGreaterThan(0);
       expect(res.billing.query).toBeUndefined();
     });
 
-    it('upsert_columns stores columns, null meaning no value', async () => {
+    h.it('upsert_columns stores columns, null meaning no value', async () => {
       const ns = h.ns(NS.writeColumns);
       const res = await ns.write({
         upsert_columns: { id: [1, 2, 3], title: ['a', null, 'c'], n: [1, 2, null] },
@@ -53,21 +53,21 @@ export function defineWriteBasicCases(h: Harness): void {
       expect(await idsWhere(ns, ['title', 'Eq', null])).toEqual([2]);
     });
 
-    it('upsert_columns with columns of different lengths is a 400 and writes nothing', async () => {
+    h.it('upsert_columns with columns of different lengths is a 400 and writes nothing', async () => {
       const ns = h.ns(NS.writeColumnsBad);
       await ns.write({ upsert_rows: [{ id: 1, title: 'kept' }] });
       await expectBadRequest(ns.write({ upsert_columns: { id: [2, 3, 4], title: ['x', 'y'] } }));
       expect(await allRows(ns)).toEqual([{ id: 1, title: 'kept' }]);
     });
 
-    it('an upsert replaces the whole document (attributes not sent become null)', async () => {
+    h.it('an upsert replaces the whole document (attributes not sent become null)', async () => {
       const ns = h.ns(NS.writeReplace);
       await ns.write({ upsert_rows: [{ id: 1, a: 1, b: 'keep?' }] });
       await ns.write({ upsert_rows: [{ id: 1, a: 5 }] });
       expect(await allRows(ns)).toEqual([{ id: 1, a: 5 }]);
     });
 
-    it('patch_rows changes only the listed attributes', async () => {
+    h.it('patch_rows changes only the listed attributes', async () => {
       const ns = h.ns(NS.writePatchRows);
       await ns.write({
         upsert_rows: [
@@ -93,7 +93,7 @@ export function defineWriteBasicCases(h: Harness): void {
       ]);
     });
 
-    it('patch_rows silently ignores ids that do not exist (no document is created)', async () => {
+    h.it('patch_rows silently ignores ids that do not exist (no document is created)', async () => {
       const ns = h.ns(NS.writePatchMissing);
       await ns.write({ upsert_rows: [{ id: 1, title: 'one' }] });
       const res = await ns.write({
@@ -106,7 +106,7 @@ export function defineWriteBasicCases(h: Harness): void {
       expect(await allRows(ns)).toEqual([{ id: 1, title: 'uno' }]);
     });
 
-    it('patch_columns patches existing ids, ignores missing ones, keeps other attributes', async () => {
+    h.it('patch_columns patches existing ids, ignores missing ones, keeps other attributes', async () => {
       const ns = h.ns(NS.writePatchColumns);
       await ns.write({
         upsert_rows: [
@@ -122,7 +122,7 @@ export function defineWriteBasicCases(h: Harness): void {
       ]);
     });
 
-    it('a patch to null removes the value (Eq null then matches)', async () => {
+    h.it('a patch to null removes the value (Eq null then matches)', async () => {
       const ns = h.ns(NS.writePatchNull);
       await ns.write({
         upsert_rows: [
@@ -138,7 +138,7 @@ export function defineWriteBasicCases(h: Harness): void {
       expect(await idsWhere(ns, ['color', 'Eq', null])).toEqual([1]);
     });
 
-    it('patching a vector is a 400 and changes nothing', async () => {
+    h.it('patching a vector is a 400 and changes nothing', async () => {
       const ns = h.ns(NS.writePatchVector);
       await ns.write({
         distance_metric: metricOf(NS.writePatchVector),
@@ -151,7 +151,7 @@ export function defineWriteBasicCases(h: Harness): void {
       expect(await allRows(ns)).toEqual([{ id: 1, vector: [0.5, 0.25], title: 'w' }]);
     });
 
-    it('deletes removes the listed ids and reports only rows_deleted', async () => {
+    h.it('deletes removes the listed ids and reports only rows_deleted', async () => {
       const ns = h.ns(NS.writeDeletes);
       await ns.write({ upsert_rows: [1, 2, 3, 4].map((id) => ({ id, n: id })) });
       const res = await ns.write({ deletes: [2, 4] });
@@ -165,7 +165,7 @@ export function defineWriteBasicCases(h: Harness): void {
       ]);
     });
 
-    it('delete_by_filter deletes exactly the matching documents', async () => {
+    h.it('delete_by_filter deletes exactly the matching documents', async () => {
       const ns = h.ns(NS.writeDeleteFilter);
       await ns.write({ upsert_rows: [1, 2, 3, 4, 5, 6].map((id) => ({ id, n: id, odd: id % 2 === 1 })) });
       const res = await ns.write({
@@ -182,7 +182,7 @@ export function defineWriteBasicCases(h: Harness): void {
       expect(await idsWhere(ns, ['id', 'Gte', 0])).toEqual([1, 2, 4, 6]);
     });
 
-    it('patch_by_filter patches exactly the matching documents', async () => {
+    h.it('patch_by_filter patches exactly the matching documents', async () => {
       const ns = h.ns(NS.writePatchFilter);
       await ns.write({
         upsert_rows: [
@@ -205,7 +205,7 @@ export function defineWriteBasicCases(h: Harness): void {
       ]);
     });
 
-    it('the *_allow_partial flags are accepted and, under the cap, everything is processed', async () => {
+    h.it('the *_allow_partial flags are accepted and, under the cap, everything is processed', async () => {
       const ns = h.ns(NS.writePartial);
       await ns.write({ upsert_rows: [1, 2, 3, 4, 5].map((id) => ({ id, n: id })) });
       const patched = await ns.write({

@@ -2,7 +2,7 @@
  * Rules that span a whole write request: order of application, affected ids, duplicate ids,
  * atomicity of a failing request, reserved names and schema changes (reference §3.2, §4.1, §4.4).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ID, Row } from '@turbopuffer/turbopuffer';
 import { allRows, expectBadRequest, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
@@ -12,7 +12,7 @@ const sorted = (ids: readonly unknown[] | undefined): unknown[] =>
 
 export function defineWriteRuleCases(h: Harness): void {
   describe('writes: request-level rules', () => {
-    it('applies delete_by_filter, then patch_by_filter, then upserts/patches/deletes', async () => {
+    h.it('applies delete_by_filter, then patch_by_filter, then upserts/patches/deletes', async () => {
       const ns = h.ns(NS.writeOrder);
       await ns.write({
         upsert_rows: [
@@ -38,7 +38,7 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('return_affected_ids lists upserted, patched and deleted ids', async () => {
+    h.it('return_affected_ids lists upserted, patched and deleted ids', async () => {
       const ns = h.ns(NS.writeAffected);
       await ns.write({
         upsert_rows: [
@@ -64,7 +64,7 @@ export function defineWriteRuleCases(h: Harness): void {
       expect(res.deleted_ids).toEqual([3]);
     });
 
-    it('with return_affected_ids, *_ids appear only for op types that affected ids', async () => {
+    h.it('with return_affected_ids, *_ids appear only for op types that affected ids', async () => {
       const ns = h.ns(NS.writeAffected);
       const res = await ns.write({ upsert_rows: [{ id: 10, n: 10 }], return_affected_ids: true });
       expect(res.upserted_ids).toEqual([10]);
@@ -74,7 +74,7 @@ export function defineWriteRuleCases(h: Harness): void {
       expect(plain.upserted_ids).toBeUndefined();
     });
 
-    it('the same id twice in upsert_rows is a 400 and writes nothing', async () => {
+    h.it('the same id twice in upsert_rows is a 400 and writes nothing', async () => {
       const ns = h.ns(NS.writeDup);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(
@@ -94,7 +94,7 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('the same id across upserts, patches and deletes of one request is a 400', async () => {
+    h.it('the same id across upserts, patches and deletes of one request is a 400', async () => {
       const ns = h.ns(NS.writeDupOps);
       await ns.write({
         upsert_rows: [
@@ -117,7 +117,7 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('a request that fails validation part-way changes nothing (atomic)', async () => {
+    h.it('a request that fails validation part-way changes nothing (atomic)', async () => {
       const ns = h.ns(NS.writeAtomic);
       await ns.write({
         upsert_rows: [
@@ -153,7 +153,7 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('a row without an id, or with an id that is not a u64, string or uuid, is a 400', async () => {
+    h.it('a row without an id, or with an id that is not a u64, string or uuid, is a 400', async () => {
       const ns = h.ns(NS.writeBadIds);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.write({ upsert_rows: [{ id: 2, n: 2 }, { n: 3 } as unknown as Row] }));
@@ -168,14 +168,14 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('one namespace holds one id type: a string id in a u64 namespace is a 400', async () => {
+    h.it('one namespace holds one id type: a string id in a u64 namespace is a 400', async () => {
       const ns = h.ns(NS.writeMixedIds);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.write({ upsert_rows: [{ id: 'one', n: 1 }] }));
       expect(await allRows(ns)).toEqual([{ id: 1, n: 1 }]);
     });
 
-    it('an attribute name starting with $ is a 400 and writes nothing', async () => {
+    h.it('an attribute name starting with $ is a 400 and writes nothing', async () => {
       const ns = h.ns(NS.writeDollar);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.write({ upsert_rows: [{ id: 2, $secret: 'x' }] }));
@@ -187,7 +187,7 @@ export function defineWriteRuleCases(h: Harness): void {
       ]);
     });
 
-    it('a write may carry only a schema change for an existing namespace', async () => {
+    h.it('a write may carry only a schema change for an existing namespace', async () => {
       const ns = h.ns(NS.writeSchemaOnly);
       await ns.write({
         upsert_rows: [
@@ -205,7 +205,7 @@ export function defineWriteRuleCases(h: Harness): void {
       expect(hits.rows?.map((r) => r.id)).toEqual([1]);
     });
 
-    it("changing an attribute's type through a write is a 400 and writes nothing", async () => {
+    h.it("changing an attribute's type through a write is a 400 and writes nothing", async () => {
       const ns = h.ns(NS.writeTypeChange);
       await ns.write({ upsert_rows: [{ id: 1, n: 1 }] });
       await expectBadRequest(ns.write({ schema: { n: 'string' }, upsert_rows: [{ id: 2, n: '2' }] }));

@@ -3,7 +3,7 @@
  * `filterable`, string/uuid ids, and u64 ids above 2^53 checked on the raw wire text, because the
  * SDK parses responses with `JSON.parse` (reference §3.1, §3.2, §3.4).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { allRows, expectBadRequest, idsWhere, type Harness } from '../harness.ts';
 import { NS } from '../namespaces.ts';
 
@@ -36,7 +36,7 @@ export function defineWriteTypeCases(h: Harness): void {
       await h.ns(NS.writeTypes).write({ schema: { ref: 'uuid', at: 'datetime' }, upsert_rows: TYPED_ROWS });
     });
 
-    it('the schema shows declared (uuid, datetime) and inferred types', async () => {
+    h.it('the schema shows declared (uuid, datetime) and inferred types', async () => {
       const schema = await h.ns(NS.writeTypes).schema();
       const types = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v.type]));
       expect(types).toEqual({
@@ -50,7 +50,7 @@ export function defineWriteTypeCases(h: Harness): void {
       });
     });
 
-    it('values of every type round-trip (datetimes as the same instant)', async () => {
+    h.it('values of every type round-trip (datetimes as the same instant)', async () => {
       const rows = await allRows(h.ns(NS.writeTypes));
       expect(rows.map(({ at: _at, ...rest }) => rest)).toEqual(
         TYPED_ROWS.map(({ at: _at, ...rest }) => rest),
@@ -61,7 +61,7 @@ export function defineWriteTypeCases(h: Harness): void {
       });
     });
 
-    it('datetimes filter and order as instants', async () => {
+    h.it('datetimes filter and order as instants', async () => {
       const ns = h.ns(NS.writeTypes);
       expect(await idsWhere(ns, ['at', 'Gt', '2024-03-16'])).toEqual([2, 3]);
       expect(await idsWhere(ns, ['at', 'Lt', '2024-03-15T10:30:46Z'])).toEqual([1]);
@@ -69,7 +69,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(ordered.rows?.map((r) => r.id)).toEqual([3, 2, 1]);
     });
 
-    it('uuid, []int, bool and float attributes filter by value', async () => {
+    h.it('uuid, []int, bool and float attributes filter by value', async () => {
       const ns = h.ns(NS.writeTypes);
       expect(await idsWhere(ns, ['ref', 'Eq', UUID(2)])).toEqual([2]);
       expect(await idsWhere(ns, ['nums', 'Contains', 40])).toEqual([2]);
@@ -78,7 +78,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await idsWhere(ns, ['score', 'Gt', 1.25])).toEqual([2]);
     });
 
-    it('full_text_search options are stored and used (stemming, case folding)', async () => {
+    h.it('full_text_search options are stored and used (stemming, case folding)', async () => {
       const ns = h.ns(NS.writeFtsOptions);
       await ns.write({
         schema: {
@@ -108,7 +108,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await bm25('dog')).toEqual([3]);
     });
 
-    it('filterable is reported per attribute (default true, as declared otherwise)', async () => {
+    h.it('filterable is reported per attribute (default true, as declared otherwise)', async () => {
       const ns = h.ns(NS.writeFilterable);
       await ns.write({
         schema: { secret: { type: 'string', filterable: false }, open: 'string' },
@@ -120,7 +120,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await allRows(ns)).toEqual([{ id: 1, secret: 's', open: 'o' }]);
     });
 
-    it('string ids order, filter and delete as strings', async () => {
+    h.it('string ids order, filter and delete as strings', async () => {
       const ns = h.ns(NS.writeStringIds);
       await ns.write({ upsert_rows: ['doc-b', 'doc-a', 'doc-c'].map((id) => ({ id, n: 1 })) });
       expect((await ns.schema())['id']?.type).toBe('string');
@@ -133,7 +133,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await idsWhere(ns, ['n', 'Eq', 2])).toEqual(['x'.repeat(64)]);
     });
 
-    it('uuid ids (schema id: uuid) round-trip and filter', async () => {
+    h.it('uuid ids (schema id: uuid) round-trip and filter', async () => {
       const ns = h.ns(NS.writeUuidIds);
       const ids = [UUID(3), UUID(1), UUID(2)];
       await ns.write({ schema: { id: 'uuid' }, upsert_rows: ids.map((id, i) => ({ id, n: i })) });
@@ -142,7 +142,7 @@ export function defineWriteTypeCases(h: Harness): void {
       expect(await idsWhere(ns, ['id', 'Eq', UUID(2)])).toEqual([UUID(2)]);
     });
 
-    it('u64 ids above 2^53 round-trip exactly on the wire', async () => {
+    h.it('u64 ids above 2^53 round-trip exactly on the wire', async () => {
       const path = `/v2/namespaces/${NS.writeBigIds}`;
       const write = await h.raw(
         'POST',
