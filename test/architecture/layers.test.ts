@@ -20,6 +20,7 @@ const RANKS: Readonly<Record<string, number>> = {
   stores: 3,
   config: 3,
   shards: 4,
+  cache: 4,
   targets: 5,
   gateway: 6,
   main: 7,
