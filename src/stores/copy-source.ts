@@ -9,10 +9,11 @@
 import { invalid } from '../wire/errors.ts';
 import { isRecord } from '../wire/guards.ts';
 import { isNamespaceName } from '../wire/namespace-name.ts';
+import { DOCUMENT_FIELDS, SOURCE_FIELDS } from '../wire/write-fields.ts';
 
-export type SourceField = 'copy_from_namespace' | 'branch_from_namespace';
+export type SourceField = (typeof SOURCE_FIELDS)[number];
 
-const FIELDS: readonly SourceField[] = ['copy_from_namespace', 'branch_from_namespace'];
+const FIELDS: readonly SourceField[] = SOURCE_FIELDS;
 
 /** Object-form keys a client may send besides `source_namespace`, per field (SDK params). */
 const CLIENT_KEYS: Readonly<Record<SourceField, readonly string[]>> = {
@@ -22,21 +23,6 @@ const CLIENT_KEYS: Readonly<Record<SourceField, readonly string[]>> = {
 
 /** Where the source lives: for the gateway to fill, never the client (they would bypass the Index). */
 const GATEWAY_KEYS = ['source_api_key', 'source_region'];
-
-/** Write fields that add documents or change the schema: a copy fills an empty namespace on its own. */
-const DOCUMENT_FIELDS = [
-  'upsert_rows',
-  'upsert_columns',
-  'patch_rows',
-  'patch_columns',
-  'deletes',
-  'upsert_condition',
-  'patch_condition',
-  'delete_condition',
-  'delete_by_filter',
-  'patch_by_filter',
-  'schema',
-];
 
 /** The source a write names, as the client sent it (an Index name). */
 export interface NamedSource {

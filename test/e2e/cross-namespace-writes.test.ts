@@ -8,11 +8,12 @@ import Turbopuffer from '@turbopuffer/turbopuffer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFaultUpstream, type FaultUpstream } from '../helpers/fault-upstream.ts';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
+  turbopufferStore,
 } from '../helpers/gateway-fixture.ts';
 
 const STORE_KEY = 'tpuf_StoreKey0123456789abcdefghijklmnop';
@@ -23,15 +24,6 @@ const ADMIN_KEY = 'admin-client-key';
 let upstream: FaultUpstream;
 let gw: GatewayFixture;
 
-function turbopufferStore(name: string, turbopuffer: Record<string, unknown>, isDefault = false) {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'VectorStore',
-    metadata: { name },
-    spec: { provider: 'turbopuffer', default: isDefault, turbopuffer },
-  };
-}
-
 const teamA = { team: 'a' };
 const tp = (namespace: string, extra: Record<string, unknown> = {}) => ({
   backend: { namespace, ...extra },
@@ -41,22 +33,17 @@ beforeAll(async () => {
   upstream = await startFaultUpstream({ apiKey: STORE_KEY });
   gw = await startGatewayFixture({
     manifests: [
-      {
-        apiVersion: API_VERSION,
-        kind: 'GatewayConfig',
-        metadata: { name: 'gw' },
-        spec: {
-          auth: {
-            apiKeys: [
-              { name: 'team-a', keyEnv: 'TEAM_KEY', indexSelector: { matchLabels: teamA } },
-              { name: 'admin', keyEnv: 'ADMIN_KEY' },
-            ],
-          },
+      gatewayConfigManifest({
+        auth: {
+          apiKeys: [
+            { name: 'team-a', keyEnv: 'TEAM_KEY', indexSelector: { matchLabels: teamA } },
+            { name: 'admin', keyEnv: 'ADMIN_KEY' },
+          ],
         },
-      },
+      }),
       turbopufferStore('tp', { baseURL: upstream.url, apiKeyEnv: 'STORE_KEY' }, true),
-      turbopufferStore('other-org', { baseURL: upstream.url, apiKeyEnv: 'OTHER_ORG_KEY' }),
-      turbopufferStore('eu', { region: 'aws-eu-west-1', apiKeyEnv: 'OTHER_ORG_KEY' }),
+      turbopufferStore('other-org', { baseURL: upstream.url, apiKeyEnv: 'OTHER_ORG_KEY' }, false),
+      turbopufferStore('eu', { region: 'aws-eu-west-1', apiKeyEnv: 'OTHER_ORG_KEY' }, false),
       localStore('local', { default: false }),
       indexManifest('a', tp('up-a'), teamA),
       indexManifest('b', tp('up-b'), teamA),

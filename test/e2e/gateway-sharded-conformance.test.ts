@@ -10,7 +10,12 @@ import {
   SHARDED_DIFFERENCES,
   defineConformanceSuite,
 } from '../conformance/suite.ts';
-import { API_VERSION, indexManifest, localStore, startGatewayFixture } from '../helpers/gateway-fixture.ts';
+import {
+  indexManifest,
+  localStore,
+  startGatewayFixture,
+  gatewayConfigManifest,
+} from '../helpers/gateway-fixture.ts';
 
 const SHARDS = 3;
 
@@ -27,11 +32,7 @@ defineConformanceSuite(
   `gateway → local store, every Index sharded ${SHARDS} ways`,
   async () => {
     const gw = await startGatewayFixture({
-      manifests: [
-        { apiVersion: API_VERSION, kind: 'GatewayConfig', metadata: { name: 'gw' }, spec: {} },
-        localStore(),
-        ...shardedIndexes(),
-      ],
+      manifests: [gatewayConfigManifest(), localStore(), ...shardedIndexes()],
     });
     return { baseURL: gw.url, apiKey: 'unused-in-open-mode', close: () => gw.close() };
   },

@@ -11,7 +11,13 @@ import {
   CONFORMANCE_VECTOR_METRICS,
   defineConformanceSuite,
 } from '../conformance/suite.ts';
-import { API_VERSION, indexManifest, localStore, startGatewayFixture } from '../helpers/gateway-fixture.ts';
+import {
+  indexManifest,
+  localStore,
+  startGatewayFixture,
+  gatewayConfigManifest,
+  turbopufferStore,
+} from '../helpers/gateway-fixture.ts';
 
 function conformanceIndexes(): Record<string, unknown>[] {
   return CONFORMANCE_NAMESPACES.map((name) => {
@@ -21,12 +27,9 @@ function conformanceIndexes(): Record<string, unknown>[] {
 }
 
 function gatewayConfig(keyEnv?: string): Record<string, unknown> {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'GatewayConfig',
-    metadata: { name: 'gw' },
-    spec: keyEnv === undefined ? {} : { auth: { apiKeys: [{ name: 'client', keyEnv }] } },
-  };
+  return gatewayConfigManifest(
+    keyEnv === undefined ? {} : { auth: { apiKeys: [{ name: 'client', keyEnv }] } },
+  );
 }
 
 defineConformanceSuite('gateway → local store', async () => {
@@ -41,16 +44,7 @@ defineConformanceSuite('gateway A (turbopuffer adapter) → gateway B → local 
     manifests: [gatewayConfig('B_CLIENT_KEY'), localStore(), ...conformanceIndexes()],
     env: { B_CLIENT_KEY: 'key-of-gateway-a-at-b' },
   });
-  const upstream = {
-    apiVersion: API_VERSION,
-    kind: 'VectorStore',
-    metadata: { name: 'gateway-b' },
-    spec: {
-      provider: 'turbopuffer',
-      default: true,
-      turbopuffer: { baseURL: gatewayB.url, apiKeyEnv: 'B_STORE_KEY' },
-    },
-  };
+  const upstream = turbopufferStore('gateway-b', { baseURL: gatewayB.url, apiKeyEnv: 'B_STORE_KEY' });
   try {
     const gatewayA = await startGatewayFixture({
       manifests: [gatewayConfig('A_CLIENT_KEY'), upstream, ...conformanceIndexes()],

@@ -13,11 +13,12 @@ import Turbopuffer, { APIError } from '@turbopuffer/turbopuffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/shards/hash.ts';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
+  turbopufferStore,
 } from '../helpers/gateway-fixture.ts';
 
 type Ns = ReturnType<Turbopuffer['namespace']>;
@@ -230,10 +231,6 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function gatewayConfig(): Record<string, unknown> {
-  return { apiVersion: API_VERSION, kind: 'GatewayConfig', metadata: { name: 'gw' }, spec: {} };
-}
-
 /** The fresh Indexes copyFrom and branchFrom write into. */
 function copyTargets(index: string, spec: Record<string, unknown> = {}): Record<string, unknown>[] {
   return [indexManifest(`${index}-copy`, spec), indexManifest(`${index}-branch`, spec)];
@@ -246,7 +243,7 @@ const clients = new Map<string, Turbopuffer>();
 beforeAll(async () => {
   gatewayB = await startGatewayFixture({
     manifests: [
-      gatewayConfig(),
+      gatewayConfigManifest(),
       localStore(),
       indexManifest('surface-local'),
       indexManifest('surface-chain'),
@@ -258,17 +255,8 @@ beforeAll(async () => {
   });
   gatewayA = await startGatewayFixture({
     manifests: [
-      gatewayConfig(),
-      {
-        apiVersion: API_VERSION,
-        kind: 'VectorStore',
-        metadata: { name: 'gateway-b' },
-        spec: {
-          provider: 'turbopuffer',
-          default: true,
-          turbopuffer: { baseURL: gatewayB.url, apiKeyEnv: 'B_KEY' },
-        },
-      },
+      gatewayConfigManifest(),
+      turbopufferStore('gateway-b', { baseURL: gatewayB.url, apiKeyEnv: 'B_KEY' }),
       indexManifest('surface-chain'),
       ...copyTargets('surface-chain'),
     ],

@@ -34,6 +34,24 @@ export function localStore(name = 'local', extra: Record<string, unknown> = {}):
   };
 }
 
+/** A VectorStore over a turbopuffer-compatible upstream (`turbopuffer`: baseURL/region, key source). */
+export function turbopufferStore(
+  name: string,
+  turbopuffer: Record<string, unknown>,
+  isDefault = true,
+): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'VectorStore',
+    metadata: { name },
+    spec: { provider: 'turbopuffer', default: isDefault, turbopuffer },
+  };
+}
+
+export function gatewayConfigManifest(spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return { apiVersion: API_VERSION, kind: 'GatewayConfig', metadata: { name: 'gw' }, spec };
+}
+
 export function indexManifest(
   name: string,
   spec: Record<string, unknown> = {},

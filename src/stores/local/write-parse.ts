@@ -5,6 +5,7 @@
  */
 import { HevError, invalid, unsupported } from '../../wire/errors.ts';
 import { isDistanceMetric, type DistanceMetric } from './vectors.ts';
+import { DOCUMENT_FIELDS, SOURCE_FIELDS, WRITE_OPTION_FIELDS } from '../../wire/write-fields.ts';
 
 export interface RawRow {
   readonly id: unknown;
@@ -32,28 +33,7 @@ export interface ParsedWrite {
   readonly schema: Readonly<Record<string, unknown>> | undefined;
 }
 
-const KNOWN = new Set([
-  'upsert_rows',
-  'upsert_columns',
-  'patch_rows',
-  'patch_columns',
-  'deletes',
-  'upsert_condition',
-  'patch_condition',
-  'delete_condition',
-  'patch_by_filter',
-  'patch_by_filter_allow_partial',
-  'delete_by_filter',
-  'delete_by_filter_allow_partial',
-  'return_affected_ids',
-  'distance_metric',
-  'schema',
-  'encryption',
-  'disable_backpressure',
-  'sharding',
-  'copy_from_namespace',
-  'branch_from_namespace',
-]);
+const KNOWN = new Set<string>([...DOCUMENT_FIELDS, ...WRITE_OPTION_FIELDS, ...SOURCE_FIELDS]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
