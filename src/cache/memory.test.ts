@@ -4,7 +4,8 @@
  * shared behaviour is in the contract suite (cache/contract.ts, run by cache/adapters.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryCache, storedBytes } from './memory.ts';
+import { createMemoryCache } from './memory.ts';
+import { entryBytes } from './port.ts';
 
 function clocked() {
   let t = 1_000_000;
@@ -15,7 +16,7 @@ function clocked() {
 describe('memory cache', () => {
   it('counts the UTF-8 bytes of the key plus the value bytes', async () => {
     const { cache } = clocked();
-    expect(storedBytes('é', Buffer.from('abc'))).toBe(5);
+    expect(entryBytes('é', Buffer.from('abc'))).toBe(5);
     await cache.set({ set: 's', key: 'é', value: Buffer.from('abc'), ttlMs: 1000 }, 100);
     await cache.set({ set: 's', key: 'k2', value: Buffer.alloc(10), ttlMs: 1000 }, 100);
     expect(await cache.usage('s')).toEqual({ entries: 2, bytes: 5 + 12 });

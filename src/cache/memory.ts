@@ -1,13 +1,12 @@
 /**
  * The `memory` CacheStore: the embedded default, one process. Each set is a Map in least recently
  * used order (a read moves the entry to the end; eviction takes from the front), with its own byte
- * count. Bytes as stored, per entry: the key's UTF-8 length + the value's length (the set name,
- * TTL and JavaScript object overhead are not counted: they are the same in every set and do not
- * depend on what is cached). Expired entries are dropped when read, when they reach the front of
+ * count. Bytes as stored, per entry, are `entryBytes`: the key's UTF-8 length + the value's length
+ * (the set name, TTL and JavaScript object overhead are not counted). Expired entries are dropped when read, when they reach the front of
  * the eviction order, and when the set's usage is read; until then they count towards the cap, so
  * the cap holds as an upper bound. Counters are plain numbers outside the sets.
  */
-import type { CacheEntry, CacheStore, SetResult, SetUsage } from './port.ts';
+import { entryBytes, type CacheEntry, type CacheStore, type SetResult, type SetUsage } from './port.ts';
 
 export interface MemoryCacheOptions {
   /** Milliseconds since the epoch; the tests of this file move it by hand. */
@@ -24,11 +23,6 @@ interface MemorySet {
   /** Least recently used first. */
   readonly entries: Map<string, Slot>;
   bytes: number;
-}
-
-/** Bytes as stored for one entry (see the header). */
-export function storedBytes(key: string, value: Buffer): number {
-  return Buffer.byteLength(key, 'utf8') + value.length;
 }
 
 export function createMemoryCache(options: MemoryCacheOptions = {}): CacheStore {
@@ -70,7 +64,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CacheStore 
 
     async set(entry: CacheEntry, capBytes: number): Promise<SetResult> {
       open();
-      const bytes = storedBytes(entry.key, entry.value);
+      const bytes = entryBytes(entry.key, entry.value);
       let set = sets.get(entry.set);
       if (bytes > capBytes) {
         // Not stored; an older value under the key would now be stale, so it goes too.
