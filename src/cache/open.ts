@@ -7,6 +7,7 @@
  * gateway from starting (the layer fails open).
  */
 import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
+import { createAerospikeCache } from './aerospike.ts';
 import { createMemoryCache } from './memory.ts';
 import type { CacheStore } from './port.ts';
 import { DEFAULT_REDIS_NAMESPACE, createRedisCache, redactRedisUrl } from './redis.ts';
@@ -14,7 +15,7 @@ import { DEFAULT_REDIS_NAMESPACE, createRedisCache, redactRedisUrl } from './red
 export type CacheSpec = GatewayConfigSpec['cache'];
 
 export interface OpenCacheOptions {
-  /** Background connection errors of a shared backend, already free of secrets. */
+  /** Background connection errors of the redis backend, already free of secrets. */
   readonly onError?: (message: string) => void;
 }
 
@@ -58,9 +59,7 @@ export function openCacheStore(spec: CacheSpec, options: OpenCacheOptions = {}):
           'is required with the aerospike backend (an Aerospike namespace)',
         );
       }
-      // MERGE(caero): connect the aerospike adapter here once src/cache/aerospike.ts is merged:
-      // return createAerospikeCache({ hosts: spec.hosts, namespace: spec.namespace, ...onError });
-      throw new CacheConfigError('spec.cache.backend', 'the aerospike adapter is not part of this build yet');
+      return createAerospikeCache({ hosts: spec.hosts, namespace: spec.namespace });
     }
   }
 }
