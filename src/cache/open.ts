@@ -12,7 +12,8 @@ import { createMemoryCache } from './memory.ts';
 import type { CacheStore } from './port.ts';
 import { DEFAULT_REDIS_NAMESPACE, createRedisCache, redactRedisUrl } from './redis.ts';
 
-export type CacheSpec = GatewayConfigSpec['cache'];
+/** The connection fields of spec.cache (the layer's timeoutMs and strongMaxAge are not the store's). */
+export type CacheSpec = Pick<GatewayConfigSpec['cache'], 'backend' | 'url' | 'hosts' | 'namespace'>;
 
 export interface OpenCacheOptions {
   /** Background connection errors of the redis backend, already free of secrets. */
