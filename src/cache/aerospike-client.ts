@@ -88,11 +88,16 @@ const NAMES = new Map<number, string>(
  */
 export class AerospikeCacheError extends Error {
   readonly code: number | undefined;
-  constructor(operation: string, cause: unknown) {
-    const code = statusOf(cause);
-    const what = code === undefined ? 'an unexpected error' : `${NAMES.get(code) ?? 'status'} (code ${code})`;
-    super(`aerospike cache: ${operation} failed: ${what}`);
+  constructor(message: string, code?: number) {
+    super(`aerospike cache: ${message}`);
     this.name = 'AerospikeCacheError';
     this.code = code;
+  }
+
+  static of(operation: string, cause: unknown): AerospikeCacheError {
+    if (cause instanceof AerospikeCacheError) return cause;
+    const code = statusOf(cause);
+    const what = code === undefined ? 'an unexpected error' : `${NAMES.get(code) ?? 'status'} (code ${code})`;
+    return new AerospikeCacheError(`${operation} failed: ${what}`, code);
   }
 }

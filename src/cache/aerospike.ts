@@ -25,7 +25,7 @@ import {
   statusOf,
 } from './aerospike-client.ts';
 import { createUsageAccounting } from './aerospike-usage.ts';
-import type { CacheEntry, CacheStore, SetResult, SetUsage } from './port.ts';
+import { type CacheEntry, type CacheStore, type SetResult, type SetUsage, entryBytes } from './port.ts';
 
 export interface AerospikeCacheOptions {
   /** Seed nodes, `host:port`. */
@@ -90,7 +90,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
 
   const entryKey = (set: string, key: string) => new Aerospike.Key(namespace, checkSet(set), key);
   const failure = (operation: string) => (error: unknown) => {
-    throw error instanceof AerospikeCacheError ? error : new AerospikeCacheError(operation, error);
+    throw AerospikeCacheError.of(operation, error);
   };
 
   /** Live entries of a set: key, generation, bytes, bucket and last use. */
@@ -116,10 +116,15 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       const record =
         expected === undefined
           ? await client.operate(key, [op.read('sz'), op.read('xb'), op.delete()], null, write)
-          : await client.operate(key, [op.read('sz'), op.read('xb'), op.delete()], { gen: expected.gen }, {
-              ...write,
-              gen: Aerospike.policy.gen.EQ,
-            });
+          : await client.operate(
+              key,
+              [op.read('sz'), op.read('xb'), op.delete()],
+              { gen: expected.gen },
+              {
+                ...write,
+                gen: Aerospike.policy.gen.EQ,
+              },
+            );
       const bytes = Number(record.bins.sz ?? 0);
       if (bytes > 0) await usage.release(set, Number(record.bins.xb ?? 0), bytes);
       return bytes;
@@ -167,7 +172,9 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       write,
     );
     const old = record.bins.sz;
-    return old === undefined || old === null ? undefined : { bytes: Number(old), bucket: Number(record.bins.xb) };
+    return old === undefined || old === null
+      ? undefined
+      : { bytes: Number(old), bucket: Number(record.bins.xb) };
   };
 
   /**
@@ -194,7 +201,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
   };
 
   const store = async (entry: CacheEntry, capBytes: number): Promise<SetResult> => {
-    const bytes = storedBytes(entry.key, entry.value);
+    const bytes = entryBytes(entry.key, entry.value);
     if (bytes > capBytes || bytes + RECORD_OVERHEAD > o.maxRecordBytes) {
       // Not stored; an older value under the key would now be stale, so it goes too.
       await removeEntry(entry.set, entryKey(entry.set, entry.key));
@@ -213,7 +220,6 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
         await removeEntry(entry.set, entryKey(entry.set, entry.key));
         return 'too-large';
       }
-      if (isStopWrites(error)) return 'refused';
       throw error;
     }
   };
@@ -225,7 +231,11 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       const client = await connection.get();
       const k = entryKey(set, key);
       const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', now())];
-      const policy = { ...read, exists: Aerospike.policy.exists.UPDATE, commitLevel: Aerospike.policy.commitLevel.MASTER };
+      const policy = {
+        ...read,
+        exists: Aerospike.policy.exists.UPDATE,
+        commitLevel: Aerospike.policy.commitLevel.MASTER,
+      };
       const record = await client
         .operate(k, touch, { ttl: Aerospike.ttl.DONT_UPDATE }, policy)
         // Under stop-writes the touch is refused but reads still work.
@@ -239,7 +249,11 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       return Buffer.isBuffer(value) ? value : undefined;
     },
 
-    set: (entry, capBytes) => store(entry, capBytes).catch(failure('set')),
+    set: (entry, capBytes) =>
+      store(entry, capBytes)
+        // Stop-writes refuses the accounting as well as the entry: either way, not stored.
+        .catch((error: unknown) => (isStopWrites(error) ? ('refused' as const) : Promise.reject(error)))
+        .catch(failure('set')),
 
     async delete(set, key) {
       await removeEntry(set, entryKey(set, key)).catch(failure('delete'));
@@ -288,15 +302,10 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
   };
 }
 
-/** Bytes as stored for one entry: the key's UTF-8 length + the value's (as the memory adapter). */
-function storedBytes(key: string, value: Buffer): number {
-  return Buffer.byteLength(key, 'utf8') + value.length;
-}
-
 function checkSet(set: string): string {
   // The pattern keeps out the adapter's own sets (`_usage`, `_counters`).
   if (!SET_NAME.test(set)) {
-    throw new Error(`aerospike cache: invalid set name ${JSON.stringify(set)} (1-63 of A-Z a-z 0-9 . _ -)`);
+    throw new AerospikeCacheError(`invalid set name ${JSON.stringify(set)} (1-63 of A-Z a-z 0-9 . _ -)`);
   }
   return set;
 }
@@ -325,14 +334,14 @@ function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now
 
   return {
     get: (): Promise<AerospikeClientLike> => {
-      if (closed) return Promise.reject(new Error('aerospike cache: closed'));
+      if (closed) return Promise.reject(new AerospikeCacheError('closed'));
       if (client !== undefined) return client;
-      if (now() - failedAt < reconnectMs) return Promise.reject(new AerospikeCacheError('connect', lastError));
+      if (now() - failedAt < reconnectMs) return Promise.reject(AerospikeCacheError.of('connect', lastError));
       client = open().catch((error: unknown) => {
         client = undefined;
         failedAt = now();
         lastError = error;
-        throw new AerospikeCacheError('connect', error);
+        throw AerospikeCacheError.of('connect', error);
       });
       return client;
     },
