@@ -56,7 +56,7 @@ describe('aerospike cache', () => {
     const before = fake.records('idx')[0]?.bins.at;
     advance(5000);
     expect(await cache.get('idx', 'k')).toBeDefined();
-    expect(fake.records('idx')[0]?.bins.at).toBe(Number(before) + 5000);
+    expect(fake.records('idx')[0]?.bins.at).toBe(Number(before) + 5000 * 1000);
     advance(5000);
     expect(await cache.get('idx', 'k')).toBeUndefined();
   });

@@ -2,7 +2,7 @@
  * The `aerospike` CacheStore: the production backend, shared by every gateway replica, with the
  * official client. An entry is one record in the namespace, in the Aerospike set of its cache set,
  * with bins `v` (the value), `sz` (bytes as stored: UTF-8 key + value, as in every adapter), `xb`
- * (its expiry bucket, see cache/aerospike-usage.ts) and `at` (last use, ms): written with a TTL
+ * (its expiry bucket, see cache/aerospike-usage.ts) and `at` (last use, µs): written with a TTL
  * (seconds, rounded up), never truncated; a value over the record-size limit is `too-large`.
  * The byte cap holds across replicas by reservation: bytes are reserved atomically in the set's
  * accounting record before a write, and when the total would pass the cap the least recently used
@@ -61,7 +61,7 @@ export const AEROSPIKE_DEFAULTS = {
 
 const COUNTER_SET = '_counters';
 /** Record overhead kept free under the server's limit (record header, bin names and types). */
-const RECORD_OVERHEAD = 128;
+export const AEROSPIKE_RECORD_OVERHEAD = 128;
 const SET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 interface Candidate {
@@ -85,6 +85,18 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     now,
     bucketSeconds: o.bucketSeconds,
   });
+  /**
+   * The `at` of a use, µs: sub-millisecond (from the monotonic clock, unless a clock is given) so
+   * that uses in one millisecond keep their order, and strictly increasing in this process.
+   */
+  let last = 0;
+  const lastUse = () => {
+    const us = Math.round(
+      (options.now === undefined ? performance.timeOrigin + performance.now() : now()) * 1000,
+    );
+    last = Math.max(last + 1, us);
+    return last;
+  };
   /** Per set: least recently used first, from the last scan (see the header). */
   const candidates = new Map<string, Candidate[]>();
 
@@ -166,7 +178,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
         op.write('v', entry.value),
         op.write('sz', bytes),
         op.write('xb', bucket),
-        op.write('at', now()),
+        op.write('at', lastUse()),
       ],
       { ttl },
       write,
@@ -202,7 +214,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
 
   const store = async (entry: CacheEntry, capBytes: number): Promise<SetResult> => {
     const bytes = entryBytes(entry.key, entry.value);
-    if (bytes > capBytes || bytes + RECORD_OVERHEAD > o.maxRecordBytes) {
+    if (bytes > capBytes || bytes + AEROSPIKE_RECORD_OVERHEAD > o.maxRecordBytes) {
       // Not stored; an older value under the key would now be stale, so it goes too.
       await removeEntry(entry.set, entryKey(entry.set, entry.key));
       return 'too-large';
@@ -230,7 +242,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     async get(set, key) {
       const client = await connection.get();
       const k = entryKey(set, key);
-      const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', now())];
+      const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', lastUse())];
       const policy = {
         ...read,
         exists: Aerospike.policy.exists.UPDATE,
