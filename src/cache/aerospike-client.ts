@@ -55,6 +55,7 @@ export const STATUS = {
   SERVER_FULL: Aerospike.status.ERR_SERVER_FULL, // 8: namespace stop-writes
   TIMEOUT: Aerospike.status.ERR_TIMEOUT, // 9
   RECORD_TOO_BIG: Aerospike.status.ERR_RECORD_TOO_BIG, // 13
+  RECORD_BUSY: Aerospike.status.ERR_RECORD_BUSY, // 14: too many writes queued on one record
   FORBIDDEN: Aerospike.status.ERR_FAIL_FORBIDDEN, // 22: set stop-writes, clock skew
 } as const;
 

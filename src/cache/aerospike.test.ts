@@ -85,17 +85,26 @@ describe('aerospike cache', () => {
     const cache = replica();
     await cache.set(entry('k', 10), 1000);
     await cache.increment('epoch');
-    fake.stopWrites(22);
+    fake.refuseWrites(22);
     expect(await cache.set(entry('other', 10), 1000)).toBe('refused');
     expect(await cache.get('idx', 'k')).toEqual(Buffer.alloc(10, 1));
     await expect(cache.increment('epoch')).rejects.toThrow(
       'aerospike cache: increment failed: ERR_FAIL_FORBIDDEN (code 22)',
     );
-    fake.stopWrites(8);
+    fake.refuseWrites(8);
     expect(await cache.set(entry('other', 10), 1000)).toBe('refused');
-    fake.stopWrites(false);
+    fake.refuseWrites(false);
     expect(await cache.set(entry('other', 10), 1000)).toBe('stored');
     expect(await cache.increment('epoch')).toBe(2);
+  });
+
+  it('a hit on a record too busy to take the touch is still served', async () => {
+    const { replica, fake } = cluster();
+    const cache = replica();
+    await cache.set(entry('hot', 10), 1000);
+    fake.refuseWrites(14);
+    expect(await cache.get('idx', 'hot')).toEqual(Buffer.alloc(10, 1));
+    expect(await cache.get('idx', 'cold')).toBeUndefined();
   });
 
   it('a slow server is a cache failure (timeout), not a hang', async () => {

@@ -250,8 +250,13 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       };
       const record = await client
         .operate(k, touch, { ttl: Aerospike.ttl.DONT_UPDATE }, policy)
-        // Under stop-writes the touch is refused but reads still work.
-        .catch((error: unknown) => (isStopWrites(error) ? client.get(k, read) : Promise.reject(error)))
+        // Under stop-writes the touch is refused but reads still work; a hot entry with too many
+        // touches queued (code 14) is served without this one.
+        .catch((error: unknown) =>
+          isStopWrites(error) || statusOf(error) === STATUS.RECORD_BUSY
+            ? client.get(k, read)
+            : Promise.reject(error),
+        )
         .catch((error: unknown) => {
           if (statusOf(error) === STATUS.RECORD_NOT_FOUND) return undefined;
           throw error;
