@@ -222,11 +222,11 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     const ttl = Math.max(1, Math.ceil(entry.ttlMs / 1000));
     const bucket = usage.bucketOf(ttl);
     if (!(await admit(entry.set, bucket, bytes, capBytes))) return 'refused';
+    let replaced: { bytes: number; bucket: number } | undefined;
     try {
-      const replaced = await writeEntry(entry, bytes, bucket, ttl);
-      if (replaced !== undefined) await usage.release(entry.set, replaced.bucket, replaced.bytes);
-      return 'stored';
+      replaced = await writeEntry(entry, bytes, bucket, ttl);
     } catch (error) {
+      // In doubt (a timeout): the entry may be stored, so its bytes stay reserved.
       if (!isInDoubt(error)) await usage.release(entry.set, bucket, bytes);
       if (statusOf(error) === STATUS.RECORD_TOO_BIG) {
         await removeEntry(entry.set, entryKey(entry.set, entry.key));
@@ -234,6 +234,12 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       }
       throw error;
     }
+    // The entry is stored. Should giving back the old version's bytes fail, they stay counted
+    // (over, never under) until their bucket passes.
+    if (replaced !== undefined) {
+      await usage.release(entry.set, replaced.bucket, replaced.bytes).catch(() => undefined);
+    }
+    return 'stored';
   };
 
   return {
