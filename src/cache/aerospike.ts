@@ -377,6 +377,9 @@ function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now
 }
 
 function realClient(options: AerospikeCacheOptions): AerospikeClientLike {
+  // The C client's logger is process-wide and writes to stderr on its own (a line per failed
+  // seed connection); the adapter reports failures through its errors instead.
+  Aerospike.setDefaultLogging({ level: Aerospike.log.OFF });
   return new Aerospike.Client({
     hosts: options.hosts.join(','),
     ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),
