@@ -131,9 +131,11 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') {
-    return value.length > 40
-      ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`
-      : JSON.stringify(value);
+    // A mistyped URL may carry a password (redis://:secret@host): it must not reach the message.
+    const text = value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
+    return text.length > 40
+      ? `${JSON.stringify(text.slice(0, 40))}… (${text.length} characters)`
+      : JSON.stringify(text);
   }
   return String(value);
 }
