@@ -4,7 +4,7 @@
  * over the record-size limit not stored, stop-writes, timeouts and an unreachable server as cache
  * failures with secret-free messages, the byte cap held across two replicas by reservation and
  * least-recently-used eviction, and accounting that drains when entries expire. The shared
- * behaviour is the contract suite (cache/adapters.test.ts runs it on this adapter too).
+ * behaviour is the contract suite, run on this adapter by cache/aerospike-contract.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { createAerospikeCache } from './aerospike.ts';
