@@ -1,0 +1,227 @@
+/**
+ * Section `cache` (issue 9): what a cache hit costs. Three processes answer the same query with
+ * the same ~1 KB body: a bare node:http route returning it pre-serialized (bench/gateway/upstream.ts
+ * with no delay: the baseline), and `hevlayer serve` answering from its cache, once with the
+ * embedded memory cache and once with a shared Redis (a local redis-server), both in front of an
+ * upstream that adds 14 ms per query (a turbopuffer warm query). Measures (a) hit throughput at 50
+ * connections against the bare route, in interleaved rounds, (b) hit p50 vs miss p50 at 1
+ * connection, (c) the same figures with Redis.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeGatewayConfig, type GatewayVariant } from '../gateway/config.ts';
+import { HEADERS, QUERY_BODY, QUERY_PATH } from '../gateway/index.ts';
+import { chooseLoad, type Load, type LoadResult, type LoadTool } from '../gateway/load.ts';
+import { cpuMs } from '../gateway/proc-cpu.ts';
+import { Children } from '../gateway/processes.ts';
+import { buildGateway, startGateway, startUpstream, type Server } from '../gateway/servers.ts';
+import { check, formatTable, type SectionResult, type TableRow } from '../lib/report.ts';
+import { median, round } from '../lib/stats.ts';
+import { hitVsMiss, type HitMissFigures } from './latency.ts';
+import { startRedis } from './redis.ts';
+
+export interface CacheOptions {
+  readonly quick: boolean;
+  readonly workDir: string;
+  readonly log: (line: string) => void;
+  readonly tool?: LoadTool;
+}
+
+/** A warm turbopuffer query (issue 9). */
+const UPSTREAM_DELAY_MS = 14;
+const CONNECTIONS = 50;
+/** Issue 9: hit throughput at 50 connections ≥ 0.8× the bare route's. */
+const THROUGHPUT_TARGET = 0.8;
+
+type TargetName = 'bare' | 'memory' | 'redis';
+interface Target {
+  readonly name: TargetName;
+  readonly server: Server;
+}
+interface Run extends LoadResult {
+  readonly cpuUsPerRequest: number;
+}
+
+function plan(quick: boolean) {
+  return quick
+    ? { rounds: 1, seconds: 2, warmupSeconds: 1, latencyCount: 40, latencyWarmup: 5 }
+    : { rounds: 8, seconds: 2, warmupSeconds: 3, latencyCount: 300, latencyWarmup: 20 };
+}
+
+/** QUERY_BODY with the vector's first component moved: a query nobody asked before. */
+function missBody(i: number): string {
+  const body = JSON.parse(QUERY_BODY) as { rank_by: [string, string, number[]] };
+  body.rank_by[2][0] = 0.5 + i / 1e6;
+  return JSON.stringify(body);
+}
+
+/** Every target answers the same bytes; a gateway's second answer is a cache hit. */
+async function sanityCheck(targets: readonly Target[]): Promise<void> {
+  const url = (t: Target) => t.server.origin + QUERY_PATH;
+  const ask = (t: Target) => fetch(url(t), { method: 'POST', headers: HEADERS, body: QUERY_BODY });
+  const reference = await (await ask(targets[0] as Target)).text();
+  for (const t of targets.slice(1)) {
+    await (await ask(t)).text();
+    const res = await ask(t);
+    const text = await res.text();
+    const outcome = res.headers.get('x-hevlayer-cache');
+    if (res.status !== 200 || outcome !== 'hit')
+      throw new Error(
+        `${t.name}: the repeated query answered ${res.status} with x-hevlayer-cache ${outcome}`,
+      );
+    if (text !== reference) throw new Error(`${t.name} answered a different body than the bare route`);
+  }
+}
+
+async function measuredLoad(target: Target, seconds: number, load: Load): Promise<Run> {
+  const before = cpuMs(target.server.child.pid);
+  const loaded = await load(target.server.origin + QUERY_PATH, CONNECTIONS, seconds);
+  const after = cpuMs(target.server.child.pid);
+  const cpuUs =
+    before === undefined || after === undefined
+      ? Number.NaN
+      : ((after - before) * 1000) / Math.max(1, loaded.requests);
+  return { ...loaded, cpuUsPerRequest: round(cpuUs, 1) };
+}
+
+/** Each target's medians over rounds, and its throughput over the bare route's, paired by round. */
+function summarize(runs: Readonly<Record<TargetName, Run[]>>) {
+  const bare = runs.bare;
+  const of = (name: TargetName) => {
+    const mine = runs[name];
+    return {
+      rps: Math.round(median(mine.map((r) => r.rps))),
+      p50Ms: round(median(mine.map((r) => r.p50Us)) / 1000, 3),
+      p99Ms: round(median(mine.map((r) => r.p99Us)) / 1000, 3),
+      cpuUsPerRequest: round(median(mine.map((r) => r.cpuUsPerRequest)), 1),
+      errors: mine.reduce((a, r) => a + r.errors, 0),
+      vsBare: round(median(mine.map((r, i) => r.rps / (bare[i] as Run).rps)), 3),
+      perRound: mine.map((r) => ({ rps: r.rps, p50Ms: round(r.p50Us / 1000, 3) })),
+    };
+  };
+  return { bare: of('bare'), memory: of('memory'), redis: of('redis') };
+}
+
+export async function runCache(options: CacheOptions): Promise<SectionResult> {
+  const { log } = options;
+  const p = plan(options.quick);
+  const { tool, load } = await chooseLoad({
+    tool: options.tool,
+    workDir: options.workDir,
+    body: QUERY_BODY,
+    headers: HEADERS,
+  });
+  await buildGateway();
+  const children = new Children();
+  try {
+    log(`starting the bare route, a ${UPSTREAM_DELAY_MS} ms upstream, redis-server and two gateways`);
+    const bare = await startUpstream(children);
+    const upstream = await startUpstream(children, UPSTREAM_DELAY_MS);
+    const redisDir = join(options.workDir, 'redis');
+    await mkdir(redisDir);
+    const redis = await startRedis(children, redisDir);
+    const gateway = async (name: TargetName, variant: GatewayVariant): Promise<Target> => {
+      const dataDir = join(options.workDir, `data-${name}`);
+      await mkdir(dataDir);
+      const config = await writeGatewayConfig(options.workDir, upstream.origin, { name, ...variant });
+      return { name, server: await startGateway(children, config, dataDir) };
+    };
+    const targets: Target[] = [
+      { name: 'bare', server: bare },
+      await gateway('memory', { cache: { mode: 'standard' } }),
+      await gateway('redis', {
+        cache: { mode: 'standard' },
+        cacheStore: { backend: 'redis', url: redis.url },
+      }),
+    ];
+    await sanityCheck(targets);
+
+    log(`warm-up: ${p.warmupSeconds} s at ${CONNECTIONS} connections per target`);
+    for (const t of targets) await load(t.server.origin + QUERY_PATH, CONNECTIONS, p.warmupSeconds);
+    const runs: Record<TargetName, Run[]> = { bare: [], memory: [], redis: [] };
+    for (let r = 0; r < p.rounds; r++) {
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(k + r) % targets.length] as Target;
+        const run = await measuredLoad(t, p.seconds, load);
+        runs[t.name].push(run);
+        log(
+          `round ${r + 1}/${p.rounds} ${t.name}: ${run.rps} req/s, p50 ${(run.p50Us / 1000).toFixed(3)} ms, ${run.cpuUsPerRequest} µs CPU/req${run.errors > 0 ? `, ${run.errors} ERRORS` : ''}`,
+        );
+      }
+    }
+    const throughput = summarize(runs);
+
+    const latency: Partial<Record<TargetName, HitMissFigures>> = {};
+    for (const t of targets.slice(1)) {
+      log(`${t.name}: ${p.latencyCount} hits and ${p.latencyCount} misses at 1 connection, alternating`);
+      latency[t.name] = await hitVsMiss({
+        origin: t.server.origin,
+        path: QUERY_PATH,
+        headers: HEADERS,
+        body: QUERY_BODY,
+        missBody: (i) => missBody(i + (t.name === 'redis' ? 1e5 : 0)),
+        count: p.latencyCount,
+        warmup: p.latencyWarmup,
+      });
+    }
+
+    const table: TableRow[] = targets.map((t) => {
+      const f = throughput[t.name];
+      return {
+        target: t.name === 'bare' ? 'bare route' : `hit (${t.name})`,
+        connections: CONNECTIONS,
+        'req/s': f.rps,
+        'p50 ms': f.p50Ms,
+        'p99 ms': f.p99Ms,
+        'CPU µs/req': f.cpuUsPerRequest,
+        'vs bare': f.vsBare,
+        errors: f.errors,
+      };
+    });
+    const latencyTable: TableRow[] = (['memory', 'redis'] as const).flatMap((name) => {
+      const f = latency[name];
+      if (f === undefined) return [];
+      return [
+        {
+          cache: name,
+          'hit p50 ms': f.hit.p50Ms,
+          'hit p99 ms': f.hit.p99Ms,
+          'miss p50 ms': f.miss.p50Ms,
+          'miss p99 ms': f.miss.p99Ms,
+          'miss/hit p50': round(f.miss.p50Ms / f.hit.p50Ms, 1),
+          'wrong outcomes': Object.values(f.unexpected).reduce((a, n) => a + n, 0),
+        },
+      ];
+    });
+    return {
+      section: 'cache',
+      notes: [
+        `load generator: ${tool}; ${p.rounds} round(s) × ${p.seconds} s per target at ${CONNECTIONS} connections after ${p.warmupSeconds} s warm-ups, target order rotated each round; figures are medians over rounds, ratios paired by round`,
+        'bare route: node:http answering the same pre-serialized 1,045-byte body after checking the Bearer key (bench/gateway/upstream.ts, no delay)',
+        `hit (memory|redis): hevlayer serve (the bundle), auth on, Index cache mode standard, consistency strong (the defaults), GatewayConfig cache backend memory or redis (a local redis-server); its upstream adds ${UPSTREAM_DELAY_MS} ms per query`,
+        'hit vs miss: 1 keep-alive connection from the bench process; hits and misses alternate call by call; a miss is a query never sent before; every answer’s x-hevlayer-cache header is checked ("wrong outcomes")',
+        ...(options.quick ? ['QUICK run: short runs, figures are a smoke test only'] : []),
+      ],
+      params: { ...p, connections: CONNECTIONS, upstreamDelayMs: UPSTREAM_DELAY_MS, tool },
+      figures: { throughput, latency },
+      table,
+      targets: [
+        check(
+          `cache hit (memory) throughput / bare route at ${CONNECTIONS} connections`,
+          throughput.memory.vsBare,
+          '×',
+          '>=',
+          THROUGHPUT_TARGET,
+        ),
+      ],
+      details: `Hit vs miss latency at 1 connection (upstream +${UPSTREAM_DELAY_MS} ms per query):\n${formatTable(latencyTable)}${Object.entries(
+        latency,
+      )
+        .filter(([, f]) => Object.keys(f.unexpected).length > 0)
+        .map(([name, f]) => `\n${name}: unexpected outcomes ${JSON.stringify(f.unexpected)}`)
+        .join('')}`,
+    };
+  } finally {
+    await children.stopAll();
+  }
+}
