@@ -28,9 +28,18 @@ export interface CacheEntry {
  */
 export type SetResult = 'stored' | 'too-large' | 'refused';
 
+/**
+ * Bytes as stored for one entry, the unit of `SetUsage.bytes` and of the cap in every adapter: the
+ * key's UTF-8 length plus the value's length. Backend overhead (prefixes, record headers, TTL
+ * fields) is left out so that figures and caps mean the same on every backend.
+ */
+export function entryBytes(key: string, value: Buffer): number {
+  return Buffer.byteLength(key, 'utf8') + value.length;
+}
+
 export interface SetUsage {
   readonly entries: number;
-  /** Bytes as stored for the set's entries. */
+  /** Bytes as stored for the set's entries (the sum of their `entryBytes`). */
   readonly bytes: number;
 }
 
