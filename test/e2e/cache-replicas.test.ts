@@ -1,0 +1,336 @@
+/**
+ * Issue 9 acceptance across processes: two `hevlayer serve` replicas (A and B, the built bundle)
+ * share one real redis-server as their cache, in front of a counting upstream: a recording proxy
+ * (every upstream call counted, its body kept) before a third gateway over the local store, which
+ * holds the real data and answers like turbopuffer (its own cache off). Writes "directly upstream"
+ * go to that third gateway, bypassing both replicas.
+ *
+ * The tests run in order and share the servers; the fail-open test kills Redis and comes last.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  indexManifest,
+  localStore,
+  startGatewayFixture,
+  type GatewayFixture,
+} from '../helpers/gateway-fixture.ts';
+import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.ts';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts';
+import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
+
+const API = 'hevlayer.com/v1';
+const root = mkdtempSync(join(tmpdir(), 'hevlayer-cache-replicas-'));
+/** capGiB 0.0001 = 107,374 bytes. */
+const CAP_GIB = 0.0001;
+const CAP_BYTES = Math.floor(CAP_GIB * 2 ** 30);
+/** The documented bound for writes that bypass the gateway (docs/adr/read-cache.md). */
+const DIRECT_WRITE_BOUND_MS = 1_000;
+
+/** Index name → its spec on the replicas (the upstream namespace is the Index name). */
+const INDEXES: Record<string, Record<string, unknown>> = {
+  orders: {},
+  reads: {},
+  feed: { consistency: 'eventual' },
+  direct: {},
+  capped: { cache: { capGiB: CAP_GIB } },
+  hot: {},
+  mixed: {},
+};
+
+let redis: RedisServer;
+let upstream: GatewayFixture;
+let proxy: RecordingProxy;
+let a: ServeProcess;
+let b: ServeProcess;
+const replicas: ServeProcess[] = [];
+
+async function startReplica(name: string): Promise<ServeProcess> {
+  const dir = join(root, name);
+  const config = writeServeConfig(dir, [
+    {
+      apiVersion: API,
+      kind: 'GatewayConfig',
+      metadata: { name },
+      spec: { cache: { backend: 'redis', url: redis.url } },
+    },
+    {
+      apiVersion: API,
+      kind: 'VectorStore',
+      metadata: { name: 'upstream' },
+      spec: {
+        provider: 'turbopuffer',
+        default: true,
+        turbopuffer: { baseURL: proxy.url, apiKeyEnv: 'TPUF_KEY' },
+      },
+    },
+    ...Object.entries(INDEXES).map(([index, spec]) => indexManifest(index, spec)),
+  ]);
+  const p = await startServeProcess(config, dir, { TPUF_KEY: 'unused-upstream-key' });
+  replicas.push(p);
+  return p;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  upstream = await startGatewayFixture({
+    manifests: [
+      localStore(),
+      ...Object.keys(INDEXES).map((index) => indexManifest(index, { cache: { mode: 'off' } })),
+    ],
+  });
+  proxy = await startRecordingProxy(upstream.url);
+  [a, b] = await Promise.all([startReplica('a'), startReplica('b')]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of replicas)
+    if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+  await proxy?.close();
+  await upstream?.close();
+  await redis?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  /** The x-hevlayer-cache header. */
+  readonly cache: string | null;
+}
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<Answer> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    cache: res.headers.get('x-hevlayer-cache'),
+  };
+}
+
+const write = (url: string, index: string, rows: readonly Record<string, unknown>[]) =>
+  call(url, 'POST', `/v2/namespaces/${index}`, { upsert_rows: rows });
+const query = (url: string, index: string, body: Record<string, unknown>) =>
+  call(url, 'POST', `/v2/namespaces/${index}/query`, body);
+
+/** The `v` of row 1, as a query sees it. */
+const VALUE_OF_ROW_1 = { rank_by: ['id', 'asc'], top_k: 1, include_attributes: ['v'] };
+const valueSeen = (answer: Answer) => (answer.body.rows as { v?: unknown }[] | undefined)?.[0]?.v;
+
+function tally(outcomes: readonly (string | null)[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[String(o)] = (counts[String(o)] ?? 0) + 1;
+  return counts;
+}
+
+async function cacheCondition(url: string, index: string): Promise<{ status?: string } | undefined> {
+  const answer = await call(url, 'GET', `/hevlayer/v1/indexes/${index}`);
+  const conditions = (answer.body.status as { conditions?: { type: string; status: string }[] } | undefined)
+    ?.conditions;
+  return conditions?.find((c) => c.type === 'CacheDegraded');
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('two gateway replicas sharing one Redis cache', () => {
+  it('shows a write acknowledged by replica A to the very next strong read on replica B, 1,000 times in a row with 0 stale reads, and that result is then a hit for the writer', async () => {
+    let stale = 0;
+    const readerOutcomes: (string | null)[] = [];
+    const writerOutcomes: (string | null)[] = [];
+    for (let i = 1; i <= 1_000; i++) {
+      const [writer, reader] = i % 2 === 1 ? [a, b] : [b, a];
+      const written = await write(writer.url, 'orders', [{ id: 1, v: i }]);
+      expect(written.status).toBe(200);
+      const read = await query(reader.url, 'orders', VALUE_OF_ROW_1);
+      expect(read.status).toBe(200);
+      if (valueSeen(read) !== i) stale++;
+      readerOutcomes.push(read.cache);
+      // Same epoch, other replica: served from the shared cache, and still fresh.
+      const again = await query(writer.url, 'orders', VALUE_OF_ROW_1);
+      if (valueSeen(again) !== i) stale++;
+      writerOutcomes.push(again.cache);
+    }
+    expect(stale).toBe(0);
+    expect(tally(readerOutcomes)).toEqual({ miss: 1_000 });
+    expect(tally(writerOutcomes).hit ?? 0).toBeGreaterThanOrEqual(950);
+  }, 180_000);
+
+  it('answers 20 repeated strong reads with no write in between (alternating replicas) with 1 upstream call: 1 miss, then 19 hits', async () => {
+    expect(
+      (
+        await write(a.url, 'reads', [
+          { id: 1, v: 'x' },
+          { id: 2, v: 'y' },
+        ])
+      ).status,
+    ).toBe(200);
+    const body = { rank_by: ['id', 'desc'], top_k: 2, include_attributes: ['v'] };
+    const before = proxy.queries('reads').length;
+    const outcomes: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const answer = await query(i % 2 === 0 ? a.url : b.url, 'reads', body);
+      expect(answer.status).toBe(200);
+      expect(answer.body.rows).toEqual([
+        { id: 2, v: 'y' },
+        { id: 1, v: 'x' },
+      ]);
+      outcomes.push(answer.cache);
+    }
+    expect(proxy.queries('reads').length - before).toBe(1);
+    expect(outcomes).toEqual(['miss', ...Array<string>(19).fill('hit')]);
+  });
+
+  it('with consistency eventual serves repeated reads from the cache and asks the upstream with consistency {level: "eventual"}', async () => {
+    expect((await write(a.url, 'feed', [{ id: 7, v: 'post' }])).status).toBe(200);
+    const body = { rank_by: ['id', 'asc'], top_k: 10, include_attributes: ['v'] };
+    const before = proxy.queries('feed').length;
+    const outcomes: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const answer = await query(i % 2 === 0 ? a.url : b.url, 'feed', body);
+      expect(answer.body.rows).toEqual([{ id: 7, v: 'post' }]);
+      outcomes.push(answer.cache);
+    }
+    const sent = proxy.queries('feed').slice(before);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]?.body ?? '{}')).toEqual({ ...body, consistency: { level: 'eventual' } });
+    expect(outcomes).toEqual(['miss', ...Array<string>(19).fill('hit')]);
+  });
+
+  it(`makes a write that bypasses the gateways visible to strong reads on both replicas once the documented bound (${DIRECT_WRITE_BOUND_MS} ms) has passed`, async () => {
+    expect((await write(a.url, 'direct', [{ id: 1, v: 'before' }])).status).toBe(200);
+    expect(valueSeen(await query(b.url, 'direct', VALUE_OF_ROW_1))).toBe('before');
+    const cached = await query(a.url, 'direct', VALUE_OF_ROW_1);
+    expect([cached.cache, valueSeen(cached)]).toEqual(['hit', 'before']);
+
+    expect((await write(upstream.url, 'direct', [{ id: 1, v: 'after' }])).status).toBe(200);
+    await sleep(DIRECT_WRITE_BOUND_MS + 250);
+    expect(valueSeen(await query(a.url, 'direct', VALUE_OF_ROW_1))).toBe('after');
+    expect(valueSeen(await query(b.url, 'direct', VALUE_OF_ROW_1))).toBe('after');
+  });
+
+  it('keeps the bytes stored in Redis for an Index with capGiB 0.0001 under the cap while two replicas cache 200 distinct ~20 KB results', async () => {
+    const text = 'x'.repeat(2_000);
+    const rows = Array.from({ length: 60 }, (_, i) => ({ id: i, text }));
+    expect((await write(a.url, 'capped', rows)).status).toBe(200);
+    const client = new Redis(redis.url);
+    try {
+      const observed: number[] = [];
+      const outcomes: (string | null)[] = [];
+      for (let batch = 0; batch < 20; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, (_, k) => {
+            // 200 distinct queries of 10 to 13 rows of 2 KB each.
+            const n = batch * 10 + k;
+            return query(k % 2 === 0 ? a.url : b.url, 'capped', {
+              rank_by: ['id', 'asc'],
+              top_k: 10 + Math.floor(n / 50),
+              include_attributes: ['text'],
+              filters: ['id', 'Gte', n % 50],
+            });
+          }),
+        );
+        for (const answer of answers) {
+          expect(answer.status).toBe(200);
+          outcomes.push(answer.cache);
+        }
+        observed.push(await storedBytes(client, 'capped'));
+      }
+      expect(Math.max(...observed)).toBeLessThanOrEqual(CAP_BYTES);
+      // Entries were stored (the cap is not met by storing nothing) and evicted (200 × ~20 KB ≫ cap).
+      expect(Math.max(...observed)).toBeGreaterThan(CAP_BYTES / 4);
+      expect(tally(outcomes)).toEqual({ miss: 200 });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('sends 100 concurrent identical cold queries to the upstream exactly once', async () => {
+    expect((await write(a.url, 'hot', [{ id: 1, v: 'hot' }])).status).toBe(200);
+    const before = proxy.queries('hot').length;
+    proxy.holdQueries();
+    const answers = Promise.all(Array.from({ length: 100 }, () => query(a.url, 'hot', VALUE_OF_ROW_1)));
+    await waitFor('the first query to reach the upstream', () => Promise.resolve(proxy.held > 0));
+    // Let the other 99 reach the cache layer while the first is still held upstream.
+    await sleep(500);
+    proxy.release();
+    const all = await answers;
+    expect(proxy.queries('hot').length - before).toBe(1);
+    expect(all.every((x) => x.status === 200 && valueSeen(x) === 'hot')).toBe(true);
+    const outcomes = tally(all.map((x) => x.cache));
+    expect(outcomes.miss).toBe(1);
+    expect((outcomes.coalesced ?? 0) + (outcomes.hit ?? 0)).toBe(99);
+  });
+
+  it('keeps answering every read (from upstream, never stale) while Redis is down, reports CacheDegraded, and clears it once Redis is back', async () => {
+    let stale = 0;
+    let i = 0;
+    const step = async () => {
+      i++;
+      const [writer, reader] = i % 2 === 1 ? [a, b] : [b, a];
+      const written = await write(writer.url, 'mixed', [{ id: 1, v: i }]);
+      expect(written.status).toBe(200);
+      for (const replica of [reader, writer]) {
+        const read = await query(replica.url, 'mixed', VALUE_OF_ROW_1);
+        expect(read.status).toBe(200);
+        if (valueSeen(read) !== i) stale++;
+      }
+    };
+    for (let k = 0; k < 20; k++) await step();
+    expect((await cacheCondition(a.url, 'mixed'))?.status).not.toBe('True');
+
+    await redis.stop();
+    const outage: (string | null)[] = [];
+    for (let k = 0; k < 40; k++) {
+      await step();
+      outage.push((await query(b.url, 'mixed', VALUE_OF_ROW_1)).cache);
+    }
+    expect(await cacheCondition(a.url, 'mixed')).toMatchObject({ status: 'True', type: 'CacheDegraded' });
+    expect(await cacheCondition(b.url, 'mixed')).toMatchObject({ status: 'True', type: 'CacheDegraded' });
+    expect(outage).not.toContain('hit');
+
+    await redis.restart();
+    for (const replica of [a, b]) {
+      await waitFor(`CacheDegraded to clear on ${replica === a ? 'A' : 'B'}`, async () => {
+        await step();
+        return (await cacheCondition(replica.url, 'mixed'))?.status !== 'True';
+      });
+    }
+    // Back to caching: the read after a read of the same epoch is a hit again.
+    await step();
+    expect((await query(a.url, 'mixed', VALUE_OF_ROW_1)).cache).toBe('hit');
+    expect(stale).toBe(0);
+  }, 120_000);
+});
+
+/**
+ * Bytes as stored for one cache set, read from Redis itself (not from the adapter's accounting):
+ * every live entry key `<prefix>:{<set>}:e:<key>`, its key's and value's byte lengths.
+ */
+async function storedBytes(client: Redis, set: string): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `*{${set}}:e:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const length = await client.strlen(key);
+      if (length > 0) total += Buffer.byteLength(key.slice(key.indexOf(':e:') + 3)) + length;
+    }
+  } while (cursor !== '0');
+  return total;
+}
