@@ -2,9 +2,11 @@
  * Resolves a namespace named in a URL to what serves it, from the current registry snapshot: the
  * declared Index (else 404 — hevlayer is not an open proxy, unless the dev-only implicitIndexes
  * mode is on), the caller's right to it (403) and its readiness (503 with the Ready condition's
- * message). What serves it is the Index's dispatch from targets/, built once per snapshot and Index.
+ * message). What serves it is the Index's dispatch from targets/, built once per snapshot and Index
+ * (with the process's read cache, when there is one).
  * The source a copy/branch write names is resolved the same way, per request (copy-source.ts).
  */
+import type { CacheRuntime } from '../cache/runtime.ts';
 import type { RegistrySnapshot, IndexEntry, StoreEntry } from '../registry/types.ts';
 import { implicitIndexEntry } from '../registry/resolve-index.ts';
 import { matchesSelector } from '../registry/labels.ts';
@@ -23,6 +25,8 @@ export interface IndexResolverOptions {
   readonly stores: { get(entry: StoreEntry): VectorStore };
   /** A turbopuffer store's API key, for a copy whose source Index lives on another store. */
   readonly storeApiKey?: StoreApiKey;
+  /** The read cache shared by every Index chain; without it, no Index is cached. */
+  readonly cache?: CacheRuntime | undefined;
 }
 
 export function createIndexResolver(options: IndexResolverOptions): TargetResolver {
@@ -56,7 +60,7 @@ export function createIndexResolver(options: IndexResolverOptions): TargetResolv
         );
       }
       const resolved: ResolvedTarget = {
-        dispatch: indexChain(entry, snapshot, options.stores.get(entry.store).dispatch),
+        dispatch: indexChain(entry, snapshot, options.stores.get(entry.store).dispatch, options.cache),
         index: entry.name,
         store: entry.store.name,
       };

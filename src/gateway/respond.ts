@@ -55,12 +55,13 @@ export function writeJson(
   const bytes = bytesOf(reply.body);
   const type = reply.contentType ?? 'application/json';
   if (bytes.length < GZIP_MIN_BYTES || !acceptsGzip(req)) {
-    writeBytes(res, reply.status, bytes, type, closing());
+    writeBytes(res, reply.status, bytes, type, closing(), reply.headers);
     return undefined;
   }
   // Level 1: JSON still shrinks severalfold and gateway CPU is the scarcer resource.
   return gzipAsync(bytes, { level: 1 }).then((zipped) => {
     writeBytes(res, reply.status, zipped, type, closing(), {
+      ...reply.headers,
       'content-encoding': 'gzip',
       vary: 'accept-encoding',
     });

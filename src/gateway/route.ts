@@ -41,6 +41,8 @@ export interface JsonReply {
   readonly status: number;
   readonly body: Payload | Buffer | string;
   readonly contentType?: string;
+  /** Extra response headers (`x-hevlayer-cache`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -3,9 +3,10 @@
  * (stores/operations.ts) plus `GET /v1/namespaces`. Each handler validates the namespace name,
  * resolves the Index (404, 403, 503) — and the source Index a copy/branch write names — and
  * dispatches `{op, ns, body, source}`; the body arrives as the
- * pipeline's unparsed Payload, so a store that relays it upstream sends the client's bytes.
+ * pipeline's unparsed Payload, so a store that relays it upstream sends the client's bytes. The
+ * answer of a cacheable read carries `x-hevlayer-cache: hit|miss|bypass|coalesced`.
  */
-import { OP_NAMES, OPERATIONS, specOf, type HttpMethod } from '../stores/operations.ts';
+import { OP_NAMES, OPERATIONS, specOf, type CacheReport, type HttpMethod } from '../stores/operations.ts';
 import { invalid } from '../wire/errors.ts';
 import { isNamespaceName } from '../wire/namespace-name.ts';
 import type { Payload } from '../wire/payload.ts';
@@ -58,6 +59,11 @@ export function turbopufferRoutes(resolver: TargetResolver): RouteSpec[] {
     for (const { method, path } of spec.routes) {
       // Not async: on the hot path, one promise fewer per request; a throw is the pipeline's to catch.
       const reply = (payload: Payload): Reply => json(spec.status, payload);
+      // A cacheable read says what the cache did; the layer fills the slot (cache/layer.ts).
+      const cached = (payload: Payload, report: CacheReport): Reply =>
+        report.outcome === undefined
+          ? json(spec.status, payload)
+          : { ...json(spec.status, payload), headers: { 'x-hevlayer-cache': report.outcome } };
       routes.push({
         method,
         path,
@@ -70,7 +76,12 @@ export function turbopufferRoutes(resolver: TargetResolver): RouteSpec[] {
           ctx.index = resolved.index;
           ctx.store = resolved.store;
           const source = spec.namesSource === true ? resolver.resolveSource(ns, ctx.body, rctx) : undefined;
-          return resolved.dispatch({ op, ns, body: ctx.body, source }, ctx.call).then(reply);
+          const operation = { op, ns, body: ctx.body, source };
+          if (spec.cache === 'none') return resolved.dispatch(operation, ctx.call).then(reply);
+          const report: CacheReport = {};
+          return resolved
+            .dispatch(operation, { ...ctx.call, cache: report })
+            .then((payload) => cached(payload, report));
         },
       });
     }

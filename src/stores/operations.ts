@@ -63,6 +63,12 @@ export interface OperationSpec {
    * gateway resolves it as an Index the caller may read before dispatching (Operation.source).
    */
   readonly namesSource?: boolean;
+  /**
+   * What the read cache (cache/layer.ts) may keep of the answer: `result` (query answers, keyed by
+   * the request body, full ttl), `metadata` (namespace facts, a short ttl), `none`. Only reads are
+   * cached; every `write` invalidates its namespaces whatever this says.
+   */
+  readonly cache: 'result' | 'metadata' | 'none';
 }
 
 export const OPERATIONS = {
@@ -76,6 +82,7 @@ export const OPERATIONS = {
     safety: 'unsafe',
     access: 'write',
     shards: 'split',
+    cache: 'none',
     namesSource: true,
   },
   query: {
@@ -88,6 +95,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'query',
+    cache: 'result',
   },
   metadata: {
     summary: 'Namespace metadata',
@@ -102,6 +110,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'merge-metadata',
+    cache: 'metadata',
   },
   /** Pinning (a turbopuffer-cloud provisioning setting); answers the full metadata. */
   updateMetadata: {
@@ -115,6 +124,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'write',
     shards: 'update-metadata',
+    cache: 'none',
     fanOutFailure: { name: 'metadata update', hint: 'Retrying the same update converges.' },
   },
   /** The query plan of a query body (`{"plan_text": "…"}`); weighed like the query it explains. */
@@ -128,6 +138,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'explain',
+    cache: 'none',
   },
   /** Recall of the ANN index against exhaustive search over sampled queries (a debug endpoint). */
   recall: {
@@ -140,6 +151,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'recall',
+    cache: 'none',
   },
   getSchema: {
     summary: 'Namespace schema',
@@ -151,6 +163,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'merge-schema',
+    cache: 'metadata',
   },
   updateSchema: {
     summary: 'Update the schema (bare attribute map)',
@@ -162,6 +175,7 @@ export const OPERATIONS = {
     safety: 'unsafe',
     access: 'write',
     shards: 'schema-update',
+    cache: 'none',
   },
   // Not retried after the request left: a replayed delete could remove a namespace that a
   // concurrent writer has just re-created (docs/adr/turbopuffer-adapter.md).
@@ -178,6 +192,7 @@ export const OPERATIONS = {
     safety: 'unsafe',
     access: 'write',
     shards: 'broadcast',
+    cache: 'none',
     fanOutFailure: { name: 'namespace delete', hint: 'Retrying the delete converges.' },
   },
   hintCacheWarm: {
@@ -190,6 +205,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'broadcast',
+    cache: 'none',
     fanOutFailure: { name: 'cache warm hint', hint: 'The hint can be repeated.' },
   },
   listNamespaces: {
@@ -202,6 +218,7 @@ export const OPERATIONS = {
     safety: 'idempotent',
     access: 'read',
     shards: 'broadcast',
+    cache: 'none',
   },
 } as const satisfies Record<string, OperationSpec>;
 
@@ -240,6 +257,16 @@ export interface CallContext {
   readonly signal?: AbortSignal | undefined;
   /** Correlates logs across gateway and upstream. */
   readonly requestId?: string | undefined;
+  /** Set by the caller that wants to know what the read cache did (the `x-hevlayer-cache` header). */
+  readonly cache?: CacheReport | undefined;
+}
+
+/** What the read cache did for one call: `coalesced` = answered by an identical in-flight miss. */
+export type CacheOutcome = 'hit' | 'miss' | 'bypass' | 'coalesced';
+
+/** A per-call slot the cache layer fills in (the dispatch itself returns only the payload). */
+export interface CacheReport {
+  outcome?: CacheOutcome;
 }
 
 export type Dispatch = (operation: Operation, ctx: CallContext) => Promise<Payload>;

@@ -24,6 +24,58 @@ export interface GatewayMetrics {
   readonly upstreamRetries: Counter<'store' | 'op' | 'reason'>;
   readonly configReloads: Counter<'result'>;
   readonly configGeneration: Gauge;
+  /** Read-cache answers by Index and outcome (hit, miss, bypass, coalesced). */
+  readonly cacheRequests: FastCounter<'index' | 'outcome'>;
+  /** Cache calls that failed or ran out of their budget (each one served as a miss or a bypass). */
+  readonly cacheFailures: Counter<'index' | 'call' | 'kind'>;
+  /** Answers the cache did not keep: too-large, refused (store full), epoch-moved (a write raced). */
+  readonly cacheNotStored: Counter<'index' | 'reason'>;
+  /**
+   * What the per-Index cache gauges read when scraped (cache/health.ts adds one source per
+   * process): occupancy comes from the shared store, so it is pulled, not pushed.
+   */
+  readonly cacheSources: Map<string, () => Promise<readonly CacheFigures[]>>;
+}
+
+/** One Index's cache figures for the scrape. */
+export interface CacheFigures {
+  readonly index: string;
+  /** Absent when the store did not answer within its budget. */
+  readonly entries?: number;
+  readonly bytes?: number;
+  /** Absent before the first lookup. */
+  readonly hitRatio?: number;
+  readonly degraded: boolean;
+}
+
+async function cacheFigures(
+  sources: Map<string, () => Promise<readonly CacheFigures[]>>,
+): Promise<CacheFigures[]> {
+  const lists = await Promise.all([...sources.values()].map((read) => read()));
+  return lists.flat();
+}
+
+/** A per-Index gauge whose values are pulled from the cache sources at scrape time. */
+function cacheGauge(
+  name: string,
+  help: string,
+  pick: (f: CacheFigures) => number | undefined,
+  sources: Map<string, () => Promise<readonly CacheFigures[]>>,
+  registers: Registry[],
+): Gauge<'index'> {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['index'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const figures of await cacheFigures(sources)) {
+        const v = pick(figures);
+        if (v !== undefined) this.set({ index: figures.index }, v);
+      }
+    },
+  });
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
@@ -31,8 +83,38 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'hevlayer_' });
   const registers = [registry];
   const inFlightSources = new Map<string, () => number>();
+  const cacheSources = new Map<string, () => Promise<readonly CacheFigures[]>>();
+  cacheGauge(
+    'hevlayer_cache_entries',
+    'Entries in the shared cache, per Index',
+    (f) => f.entries,
+    cacheSources,
+    registers,
+  );
+  cacheGauge(
+    'hevlayer_cache_bytes',
+    'Bytes stored in the shared cache, per Index',
+    (f) => f.bytes,
+    cacheSources,
+    registers,
+  );
+  cacheGauge(
+    'hevlayer_cache_hit_ratio',
+    'Lookups answered without an upstream call of their own (hit or coalesced), per Index, since start',
+    (f) => f.hitRatio,
+    cacheSources,
+    registers,
+  );
+  cacheGauge(
+    'hevlayer_cache_degraded',
+    '1 while the Index has the CacheDegraded condition (cache calls failing or timing out)',
+    (f) => (f.degraded ? 1 : 0),
+    cacheSources,
+    registers,
+  );
   return {
     inFlightSources,
+    cacheSources,
     registry,
     requests: new FastCounter({
       name: 'hevlayer_http_requests_total',
@@ -92,6 +174,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     configGeneration: new Gauge({
       name: 'hevlayer_config_generation',
       help: 'Generation of the registry snapshot being served',
+      registers,
+    }),
+    cacheRequests: new FastCounter({
+      name: 'hevlayer_cache_requests_total',
+      help: 'Read-cache answers by Index and outcome (hit, miss, bypass, coalesced)',
+      labelNames: ['index', 'outcome'],
+      registers,
+    }),
+    cacheFailures: new Counter({
+      name: 'hevlayer_cache_failures_total',
+      help: 'Cache calls that failed (error) or exceeded their budget (timeout); the request went on without the cache',
+      labelNames: ['index', 'call', 'kind'],
+      registers,
+    }),
+    cacheNotStored: new Counter({
+      name: 'hevlayer_cache_not_stored_total',
+      help: 'Answers not cached: too-large, refused by the store, or epoch-moved (a write raced the read)',
+      labelNames: ['index', 'reason'],
       registers,
     }),
   };

@@ -1,0 +1,156 @@
+/**
+ * The read cache as a layer of an Index's dispatch (targets/index-chain.ts), between the Index
+ * policy and the shards: it sees the Index's operations before they are split over upstream
+ * namespaces, and caches the merged answers. What it does per operation comes from the operation
+ * table: `access: 'write'` bumps the write epochs of every upstream namespace of the Index before
+ * and after the write; `cache: 'result' | 'metadata'` reads are looked up, coalesced and stored;
+ * the rest pass through. The mechanism and its argument are in docs/adr/read-cache.md.
+ */
+import type { IndexPolicy } from '../registry/types.ts';
+import {
+  specOf,
+  type CacheOutcome,
+  type CallContext,
+  type Dispatch,
+  type Layer,
+  type Operation,
+} from '../stores/operations.ts';
+import { isRecord } from '../wire/guards.ts';
+import { Payload } from '../wire/payload.ts';
+import { canonicalJson, entryKey, epochCounter } from './keys.ts';
+import type { CacheRuntime } from './runtime.ts';
+
+export interface CacheLayerOptions {
+  readonly runtime: CacheRuntime;
+  /** The Index name (metrics label, health). */
+  readonly index: string;
+  /** The Index's set in the store (keys.ts setName). */
+  readonly set: string;
+  /** The upstream identity of the Index's store (keys.ts upstreamIdentity). */
+  readonly identity: string;
+  readonly namespaces: readonly string[];
+  readonly policy: Pick<IndexPolicy, 'cacheTtlMs' | 'cacheCapBytes' | 'cacheMode' | 'consistency'>;
+}
+
+/** A query sent with the Index's eventual consistency, unless the client chose a level. */
+function eventually(operation: Operation): Operation {
+  const body = operation.body?.value();
+  if (!isRecord(body) || body.consistency !== undefined) return operation;
+  return { ...operation, body: Payload.fromValue({ ...body, consistency: { level: 'eventual' } }) };
+}
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+export function cacheLayer(options: CacheLayerOptions): Layer {
+  const { runtime, index, set, identity, namespaces, policy } = options;
+  const counters = namespaces.map((ns) => epochCounter(identity, ns));
+  const strong = policy.consistency === 'strong';
+
+  const report = (ctx: CallContext, outcome: CacheOutcome): void => {
+    if (ctx.cache !== undefined) ctx.cache.outcome = outcome;
+    runtime.health.outcome(index, outcome);
+  };
+
+  const ttlOf = (kind: 'result' | 'metadata'): number => {
+    let ttl = policy.cacheTtlMs;
+    if (kind === 'metadata') ttl = Math.min(ttl, runtime.metadataMaxAgeMs);
+    if (strong) ttl = Math.min(ttl, runtime.strongMaxAgeMs);
+    return ttl;
+  };
+
+  /** Keeps an answer under the epochs it was asked with — only if no write began meanwhile. */
+  const keep = async (key: string, epochs: readonly number[], bytes: Buffer, kind: 'result' | 'metadata') => {
+    if (strong) {
+      const now = await runtime.epochs(index, counters, true);
+      if (now === undefined) return;
+      if (now.some((e, i) => e !== epochs[i])) {
+        runtime.health.notStored(index, 'epoch-moved');
+        return;
+      }
+    }
+    const stored = await runtime.set(index, set, key, bytes, ttlOf(kind), policy.cacheCapBytes);
+    if (stored !== undefined && stored.value !== 'stored') runtime.health.notStored(index, stored.value);
+  };
+
+  /** The leader of a miss: asks the upstream, answers at once, keeps the answer in the background. */
+  const lead = (
+    next: Dispatch,
+    sent: Operation,
+    ctx: CallContext,
+    slot: string,
+    store: (b: Buffer) => Promise<void>,
+  ) => {
+    const bytes = next(sent, ctx).then((payload) => payload.bytes());
+    const entry = { bytes, signal: ctx.signal };
+    runtime.inFlight.set(slot, entry);
+    // Followers keep coalescing on the answer until it is stored, so none of them misses meanwhile.
+    bytes
+      .then(store, () => undefined)
+      .finally(() => {
+        if (runtime.inFlight.get(slot) === entry) runtime.inFlight.delete(slot);
+      })
+      .catch(() => undefined);
+    return bytes;
+  };
+
+  const read = async (
+    next: Dispatch,
+    operation: Operation,
+    ctx: CallContext,
+    kind: 'result' | 'metadata',
+  ) => {
+    const sent = strong || kind !== 'result' ? operation : eventually(operation);
+    const epochs = await runtime.epochs(index, counters, strong);
+    if (epochs === undefined) {
+      report(ctx, 'bypass');
+      return next(sent, ctx);
+    }
+    const body = sent.body === undefined ? '' : canonicalJson(sent.body.value());
+    const key = entryKey({ identity, namespaces, epochs, op: operation.op, body });
+    const slot = `${set}\n${key}`;
+    let pending = runtime.inFlight.get(slot);
+    if (pending === undefined) {
+      const cached = await runtime.call(index, 'get', () => runtime.store.get(set, key));
+      if (cached?.value !== undefined) {
+        report(ctx, 'hit');
+        return Payload.fromBytes(cached.value);
+      }
+      pending = runtime.inFlight.get(slot);
+    }
+    if (pending !== undefined) {
+      try {
+        const bytes = await pending.bytes;
+        report(ctx, 'coalesced');
+        return Payload.fromBytes(bytes);
+      } catch (err) {
+        // The leader's client went away: that is no answer for this one, which asks for itself.
+        if (!aborted(pending.signal) || aborted(ctx.signal)) throw err;
+      }
+    }
+    report(ctx, 'miss');
+    return Payload.fromBytes(await lead(next, sent, ctx, slot, (b) => keep(key, epochs, b, kind)));
+  };
+
+  const write = async (next: Dispatch, operation: Operation, ctx: CallContext) => {
+    await runtime.bump(index, counters, false);
+    try {
+      return await next(operation, ctx);
+    } finally {
+      // Also after a failed write: it may have applied on some shards.
+      await runtime.bump(index, counters, true);
+    }
+  };
+
+  return (next) => (operation, ctx) => {
+    const spec = specOf(operation.op);
+    if (spec.access === 'write') return write(next, operation, ctx);
+    if (spec.cache === 'none') return next(operation, ctx);
+    if (policy.cacheMode === 'off') {
+      report(ctx, 'bypass');
+      return next(operation, ctx);
+    }
+    return read(next, operation, ctx, spec.cache);
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The read cache's process-wide state, shared by every Index chain built over one CacheStore (the
+ * chains are rebuilt on each registry reload; this is not): the store, every call to it under a
+ * time budget with its health accounting, the in-flight misses that identical reads coalesce on,
+ * the epoch reads and bumps (docs/adr/read-cache.md), and the bumps still owed after a failure.
+ */
+import type { CacheStore, SetResult, SetUsage } from './port.ts';
+import { withBudget } from './budget.ts';
+import { CacheHealth, type CacheCall } from './health.ts';
+import type { GatewayMetrics } from '../telemetry/metrics.ts';
+
+export interface CacheRuntimeOptions {
+  readonly store: CacheStore;
+  readonly metrics?: GatewayMetrics | undefined;
+  /** Budget of one cache call, ms. Default 20. */
+  readonly budgetMs?: number;
+  /** Longest life of a strong entry, ms: the bound for writes that bypass the gateway. Default 1000. */
+  readonly strongMaxAgeMs?: number;
+  /** Longest life of a metadata entry, ms. Default 5000. */
+  readonly metadataMaxAgeMs?: number;
+  /** How long an eventual read may reuse this replica's last epoch reading, ms. Default 1000. */
+  readonly eventualEpochMs?: number;
+  /** How often bumps that failed are retried, ms. Default 250. */
+  readonly retryMs?: number;
+  readonly now?: () => number;
+}
+
+/** A miss being answered: its bytes once the upstream answers, and the signal of the request leading it. */
+export interface InFlight {
+  readonly bytes: Promise<Buffer>;
+  readonly signal: AbortSignal | undefined;
+}
+
+export class CacheRuntime {
+  readonly store: CacheStore;
+  readonly health: CacheHealth;
+  readonly budgetMs: number;
+  readonly strongMaxAgeMs: number;
+  readonly metadataMaxAgeMs: number;
+  readonly inFlight = new Map<string, InFlight>();
+  readonly #eventualEpochMs: number;
+  readonly #now: () => number;
+  /** Last epoch seen per counter, for eventual reads. */
+  readonly #seen = new Map<string, { value: number; at: number }>();
+  /** Counters whose post-write bump failed → which Index owes it; strong reads of them bypass until paid. */
+  readonly #owed = new Map<string, string>();
+  readonly #retry: NodeJS.Timeout;
+  #retrying = false;
+
+  constructor(options: CacheRuntimeOptions) {
+    this.store = options.store;
+    this.budgetMs = options.budgetMs ?? 20;
+    this.strongMaxAgeMs = options.strongMaxAgeMs ?? 1000;
+    this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 5000;
+    this.#eventualEpochMs = options.eventualEpochMs ?? 1000;
+    this.#now = options.now ?? Date.now;
+    this.health = new CacheHealth({
+      backend: options.store.backend,
+      budgetMs: this.budgetMs,
+      metrics: options.metrics,
+    });
+    this.#retry = setInterval(() => void this.#payOwed(), options.retryMs ?? 250);
+    this.#retry.unref();
+  }
+
+  /** One store call under the budget; a failure or a late answer is counted and gives undefined. */
+  async call<T>(index: string, name: CacheCall, call: () => Promise<T>): Promise<{ value: T } | undefined> {
+    const result = await withBudget(call, this.budgetMs);
+    if (!result.ok) {
+      this.health.failed(index, name, result.timedOut);
+      return undefined;
+    }
+    this.health.succeeded(index);
+    return { value: result.value };
+  }
+
+  /**
+   * The epochs of `counters`, read from the store (`fresh`, strong reads and the re-check before a
+   * store), or, for eventual reads, this replica's readings when none is older than eventualEpochMs.
+   * undefined when the store did not answer, or a bump is still owed: the caller bypasses the cache.
+   */
+  async epochs(index: string, counters: readonly string[], fresh: boolean): Promise<number[] | undefined> {
+    if (counters.some((c) => this.#owed.has(c))) return undefined;
+    const now = this.#now();
+    if (!fresh) {
+      const seen = counters.map((c) => this.#seen.get(c));
+      if (seen.every((s) => s !== undefined && now - s.at < this.#eventualEpochMs)) {
+        return seen.map((s) => s?.value ?? 0);
+      }
+    }
+    const read = await this.call(index, 'counter', () =>
+      Promise.all(counters.map((c) => this.store.counter(c))),
+    );
+    if (read === undefined) return undefined;
+    counters.forEach((c, i) => this.#seen.set(c, { value: read.value[i] ?? 0, at: now }));
+    return read.value;
+  }
+
+  /**
+   * Bumps every counter (a write is about to be sent, or was answered). `owe`: a failed bump is
+   * retried until it lands, and strong reads of the counter bypass the cache meanwhile.
+   */
+  async bump(index: string, counters: readonly string[], owe: boolean): Promise<void> {
+    await Promise.all(
+      counters.map(async (c) => {
+        const bumped = await this.call(index, 'increment', () => this.store.increment(c));
+        if (bumped !== undefined) this.#seen.set(c, { value: bumped.value, at: this.#now() });
+        else if (owe) this.#owed.set(c, index);
+      }),
+    );
+  }
+
+  async #payOwed(): Promise<void> {
+    if (this.#retrying || this.#owed.size === 0) return;
+    this.#retrying = true;
+    try {
+      for (const [counter, index] of [...this.#owed]) {
+        const bumped = await this.call(index, 'increment', () => this.store.increment(counter));
+        if (bumped === undefined) return;
+        this.#owed.delete(counter);
+      }
+    } finally {
+      this.#retrying = false;
+    }
+  }
+
+  set(index: string, set: string, key: string, value: Buffer, ttlMs: number, capBytes: number) {
+    return this.call<SetResult>(index, 'set', () => this.store.set({ set, key, value, ttlMs }, capBytes));
+  }
+
+  usage(index: string, set: string): Promise<{ value: SetUsage } | undefined> {
+    return this.call(index, 'usage', () => this.store.usage(set));
+  }
+
+  /** Stops retrying owed bumps; the store itself is closed by its owner. */
+  close(): void {
+    clearInterval(this.#retry);
+  }
+}
