@@ -1,9 +1,10 @@
 /**
  * What only the memory adapter promises, on a hand-moved clock: the exact byte count (UTF-8 key +
  * value), expiry at the TTL to the millisecond, and expired entries leaving the accounting. The
- * shared behaviour is in the contract suite (cache/contract.ts, run by cache/adapters.test.ts).
+ * shared behaviour is the contract suite (cache/contract.ts), run here on the real clock.
  */
 import { describe, expect, it } from 'vitest';
+import { defineCacheContract } from './contract.ts';
 import { createMemoryCache } from './memory.ts';
 import { entryBytes } from './port.ts';
 
@@ -12,6 +13,11 @@ function clocked() {
   const cache = createMemoryCache({ now: () => t });
   return { cache, advance: (ms: number) => (t += ms) };
 }
+
+defineCacheContract('memory', { shared: false }, async () => ({
+  open: async () => createMemoryCache(),
+  close: async () => undefined,
+}));
 
 describe('memory cache', () => {
   it('counts the UTF-8 bytes of the key plus the value bytes', async () => {

@@ -25,7 +25,7 @@ export interface RouteTable {
 export interface HevlayerRoutesOptions {
   readonly registry: RegistryHolder;
   /** Data-plane facts for an Index's status (upstream, snapshots, cache), when there are any. */
-  readonly indexStatus?: (entry: IndexEntry) => Pick<IndexObjectOptions, 'extraStatus' | 'extraConditions'>;
+  readonly indexStatus?: (entry: IndexEntry) => IndexStatusExtras | Promise<IndexStatusExtras>;
 }
 
 function visibleTo(principal: Principal | undefined, entry: IndexEntry): boolean {
@@ -33,13 +33,15 @@ function visibleTo(principal: Principal | undefined, entry: IndexEntry): boolean
   return selector === undefined || matchesSelector(entry.labels, selector);
 }
 
-function render(
+export type IndexStatusExtras = Pick<IndexObjectOptions, 'extraStatus' | 'extraConditions'>;
+
+async function render(
   entry: IndexEntry,
   snapshot: RegistrySnapshot,
   config: ConfigSourceStatus,
   options: HevlayerRoutesOptions,
 ) {
-  return indexObject(entry, snapshot, { config, ...options.indexStatus?.(entry) });
+  return indexObject(entry, snapshot, { config, ...(await options.indexStatus?.(entry)) });
 }
 
 function notFound(name: string, config: ConfigSourceStatus): HevError {
@@ -68,7 +70,7 @@ export function registerHevlayerRoutes(app: RouteTable, options: HevlayerRoutesO
         .filter((e) => visibleTo(ctx.principal, e) && matchesLabelFilters(e.labels, labels))
         .filter((e) => tags.every((t) => e.tags.includes(t)))
         .map((e) => render(e, snapshot, config, options));
-      return value(200, { items });
+      return value(200, { items: await Promise.all(items) });
     },
   });
 
@@ -88,7 +90,7 @@ export function registerHevlayerRoutes(app: RouteTable, options: HevlayerRoutesO
       if (entry === undefined) throw notFound(name, config);
       authorizeIndex(ctx.principal, entry.name, entry.labels);
       ctx.index = entry.name;
-      return value(200, render(entry, snapshot, config, options));
+      return value(200, await render(entry, snapshot, config, options));
     },
   });
 

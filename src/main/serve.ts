@@ -5,9 +5,14 @@
  *
  * The data plane: a StorePool keeps one adapter per distinct store (opened, reused and closed as
  * the registry changes), the Index resolver routes each request to its store and shards, and
- * StoreHealth answers /readyz and the UpstreamReachable condition.
+ * StoreHealth answers /readyz and the UpstreamReachable condition. The read cache (one
+ * CacheStore per process, from spec.cache) is a layer of every Index chain.
  */
 import { resolve } from 'node:path';
+import { cacheCondition, cacheFigures, indexCacheStatus } from '../cache/status.ts';
+import { CacheRuntime } from '../cache/runtime.ts';
+import { createMemoryCache } from '../cache/memory.ts';
+import type { CacheStore } from '../cache/port.ts';
 import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
@@ -18,7 +23,7 @@ import { RegistryHolder } from '../registry/holder.ts';
 import { parseDelay, parseDuration } from '../resources/duration.ts';
 import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
-import { createMetrics } from '../telemetry/metrics.ts';
+import { createMetrics, type GatewayMetrics } from '../telemetry/metrics.ts';
 import { httpService, type ShutdownTiming } from './http-service.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
 import { ServiceStack } from './services.ts';
@@ -85,6 +90,47 @@ export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): 
 
 const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown'] as const;
 
+// TODO(cstores): replaced by cache/open.ts (memory, redis, aerospike) once it lands.
+function openCacheStore(spec: GatewayConfigSpec['cache']): CacheStore {
+  if (spec.backend !== 'memory')
+    throw new Error(`GatewayConfig spec.cache.backend ${spec.backend} is not available yet`);
+  return createMemoryCache();
+}
+
+/**
+ * The `cache` service: the CacheStore GatewayConfig spec.cache names and the read-cache runtime
+ * over it. Started before the stores and the HTTP server, so it closes after the server drained.
+ * An unreachable shared cache does not stop the gateway: reads go upstream (fail-open).
+ */
+async function startCache(
+  services: ServiceStack,
+  spec: GatewayConfigSpec,
+  metrics: GatewayMetrics,
+  registry: RegistryHolder,
+  logger: Logger,
+): Promise<CacheRuntime> {
+  const store = openCacheStore(spec.cache);
+  const runtime = new CacheRuntime({ store, metrics });
+  await services.start({
+    name: 'cache',
+    start: async () => {
+      metrics.cacheSources.set('cache', () => cacheFigures(runtime, registry.current().allIndexes));
+      await store.ping().catch(() => {
+        logger.warn(
+          { backend: store.backend },
+          'the cache backend does not answer yet; reads go upstream until it does',
+        );
+      });
+    },
+    close: async () => {
+      metrics.cacheSources.delete('cache');
+      runtime.close();
+      await store.close();
+    },
+  });
+  return runtime;
+}
+
 export async function startServe(options: ServeOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
@@ -125,6 +171,7 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         'NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it (development mode); set GatewayConfig spec.auth.apiKeys',
       );
     }
+    const cache = await startCache(services, spec, metrics, holder, logger);
     const stores = new StorePool({
       identity: storeIdentity,
       open: (entry) =>
@@ -164,6 +211,7 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         registry: holder,
         stores,
         storeApiKey: (entry) => storeApiKey(entry, secrets),
+        cache,
       }),
       logger,
       metrics,
@@ -173,9 +221,12 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     });
     registerHevlayerRoutes(app, {
       registry: holder,
-      indexStatus: (entry) => {
+      indexStatus: async (entry) => {
         const reachable = health.condition(entry);
-        return reachable === undefined ? {} : { extraConditions: [reachable] };
+        return {
+          extraConditions: [...(reachable === undefined ? [] : [reachable]), cacheCondition(cache, entry)],
+          extraStatus: { cache: await indexCacheStatus(cache, entry) },
+        };
       },
     });
     registerReadiness(
