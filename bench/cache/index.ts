@@ -18,7 +18,7 @@ import { buildGateway, startGateway, startUpstream, type Server } from '../gatew
 import { check, formatTable, type SectionResult, type TableRow } from '../lib/report.ts';
 import { median, round } from '../lib/stats.ts';
 import { hitVsMiss, type HitMissFigures } from './latency.ts';
-import { startRedis } from './redis.ts';
+import { startRedisServer, type TestRedisServer } from '../../test/helpers/redis-server.ts';
 
 export interface CacheOptions {
   readonly quick: boolean;
@@ -113,13 +113,15 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
   });
   await buildGateway();
   const children = new Children();
+  let redis: TestRedisServer | undefined;
+  // Children kills its own processes on exit and Ctrl-C; redis-server comes from the tests' helper.
+  const killRedis = () => void redis?.kill();
+  process.once('exit', killRedis);
   try {
     log(`starting the bare route, a ${UPSTREAM_DELAY_MS} ms upstream, redis-server and two gateways`);
     const bare = await startUpstream(children);
     const upstream = await startUpstream(children, UPSTREAM_DELAY_MS);
-    const redisDir = join(options.workDir, 'redis');
-    await mkdir(redisDir);
-    const redis = await startRedis(children, redisDir);
+    redis = await startRedisServer();
     const gateway = async (name: TargetName, variant: GatewayVariant): Promise<Target> => {
       const dataDir = join(options.workDir, `data-${name}`);
       await mkdir(dataDir);
@@ -223,5 +225,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
     };
   } finally {
     await children.stopAll();
+    await redis?.stop();
+    process.off('exit', killRedis);
   }
 }
