@@ -88,7 +88,7 @@ export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): 
   });
 }
 
-const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown'] as const;
+const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown', 'cache'] as const;
 
 // TODO(cstores): replaced by cache/open.ts (memory, redis, aerospike) once it lands.
 function openCacheStore(spec: GatewayConfigSpec['cache']): CacheStore {
@@ -110,7 +110,12 @@ async function startCache(
   logger: Logger,
 ): Promise<CacheRuntime> {
   const store = openCacheStore(spec.cache);
-  const runtime = new CacheRuntime({ store, metrics });
+  const runtime = new CacheRuntime({
+    store,
+    metrics,
+    budgetMs: spec.cache.timeoutMs,
+    strongMaxAgeMs: parseDuration(spec.cache.strongMaxAge),
+  });
   await services.start({
     name: 'cache',
     start: async () => {

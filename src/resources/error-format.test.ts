@@ -34,6 +34,9 @@ describe('error formatting helpers', () => {
     [{}, 'a mapping'],
     [true, 'true'],
     ['x'.repeat(50), `"${'x'.repeat(40)}"… (50 characters)`],
+    ['http://user:pw-1@h:6379', '"http://user:***@h:6379"'],
+    ['redis://:pw-1@h', '"redis://:***@h"'],
+    ['redis://h:6379/0', '"redis://h:6379/0"'],
   ])('describes %j as %s', (value, text) => {
     expect(describeValue(value)).toBe(text);
   });

@@ -131,6 +131,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') {
+    // A mistyped URL may carry a password (redis://:secret@host): it must not reach the message.
+    value = value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
     return value.length > 40
       ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`
       : JSON.stringify(value);

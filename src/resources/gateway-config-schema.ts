@@ -93,6 +93,18 @@ export const GatewayConfigSpecSchema = defaultedObject(
         namespace: Type.Optional(
           text({ description: 'Aerospike namespace, or the Redis key prefix.', maxLength: 63 }),
         ),
+        timeoutMs: integer({
+          description:
+            'Budget of one cache call (ms); a slower or failed call counts as a miss and never fails the request.',
+          minimum: 1,
+          maximum: 5000,
+          default: 20,
+        }),
+        strongMaxAge: duration({
+          description:
+            'Longest life of a cache entry of a strong Index: the bound on how long a write made directly upstream (bypassing hevlayer) stays invisible to strong reads.',
+          default: '1s',
+        }),
       },
       { description: 'The shared read cache.' },
     ),

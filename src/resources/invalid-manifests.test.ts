@@ -242,6 +242,23 @@ const cases: readonly (readonly [title: string, yaml: string, lines: readonly st
     ['m.yaml: GatewayConfig/x: spec.cache.url: is required with the redis backend (redis://host:port)'],
   ],
   [
+    'a redis url with the wrong scheme, its password not echoed',
+    `${head('GatewayConfig')}spec:\n  cache:\n    backend: redis\n    url: "http://app:s3cret@h:6379"\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.cache.url: must be a redis:// or rediss:// URL, got "http://app:***@h:6379"',
+    ],
+  ],
+  [
+    'redis with aerospike hosts',
+    `${head('GatewayConfig')}spec:\n  cache:\n    backend: redis\n    url: redis://h:6379\n    hosts: [a:3000]\n`,
+    ['m.yaml: GatewayConfig/x: spec.cache.hosts: is not used by the redis cache backend'],
+  ],
+  [
+    'memory backend with a redis url',
+    `${head('GatewayConfig')}spec:\n  cache:\n    url: redis://h:6379\n`,
+    ['m.yaml: GatewayConfig/x: spec.cache.url: is not used by the memory cache backend'],
+  ],
+  [
     'aerospike with a url instead of hosts',
     `${head('GatewayConfig')}spec:\n  cache:\n    backend: aerospike\n    url: redis://x:6379\n`,
     [
