@@ -113,7 +113,11 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
     }
     return now() + ttl * 1000;
   };
-  const toRecord = (key: AerospikeKey, record: StoredRecord, bins: Record<string, unknown>): AerospikeRecordLike => ({
+  const toRecord = (
+    key: AerospikeKey,
+    record: StoredRecord,
+    bins: Record<string, unknown>,
+  ): AerospikeRecordLike => ({
     key,
     bins,
     gen: record.gen,
@@ -121,10 +125,15 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
   });
 
   /** Waits like the network would; a budget below the latency is a timeout. */
-  const call = async <T>(policy: AerospikePolicyLike | undefined, isWrite: boolean, run: () => T): Promise<T> => {
+  const call = async <T>(
+    policy: AerospikePolicyLike | undefined,
+    isWrite: boolean,
+    run: () => T,
+  ): Promise<T> => {
     if (down) throw fail(status.ERR_CONNECTION, 'Failed to connect');
     const budget = policy?.totalTimeout ?? 0;
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, budget > 0 ? Math.min(budget, latencyMs) : latencyMs));
+    if (latencyMs > 0)
+      await new Promise((r) => setTimeout(r, budget > 0 ? Math.min(budget, latencyMs) : latencyMs));
     if (budget > 0 && latencyMs > budget) {
       if (isWrite) run(); // it reached the server; the client only stopped waiting
       throw fail(status.ERR_TIMEOUT, 'Timeout', isWrite);
@@ -200,7 +209,8 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
             open();
             const { set, id } = where(key);
             const record = live(set, id);
-            if (record === undefined) throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
+            if (record === undefined)
+              throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
             return toRecord(key, record, Object.fromEntries(record.bins));
           }),
         exists: (key, policy) =>
@@ -210,15 +220,20 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
             return live(set, id) !== undefined;
           }),
         operate: (key, list, metadata, policy) =>
-          call(policy, list.some((o) => WRITES.has(o.op)), () => {
-            open();
-            return operate(key, list, metadata, policy);
-          }),
+          call(
+            policy,
+            list.some((o) => WRITES.has(o.op)),
+            () => {
+              open();
+              return operate(key, list, metadata, policy);
+            },
+          ),
         remove: (key, policy) =>
           call(policy, true, () => {
             open();
             const { set, id } = where(key);
-            if (live(set, id) === undefined) throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
+            if (live(set, id) === undefined)
+              throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
             set.delete(id);
             return key;
           }),
@@ -257,7 +272,9 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
       if (set === undefined) return [];
       return [...set.keys()].flatMap((id) => {
         const record = live(set, id);
-        return record === undefined ? [] : [{ key: id, bins: Object.fromEntries(record.bins), gen: record.gen }];
+        return record === undefined
+          ? []
+          : [{ key: id, bins: Object.fromEntries(record.bins), gen: record.gen }];
       });
     },
   };

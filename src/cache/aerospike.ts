@@ -116,10 +116,15 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       const record =
         expected === undefined
           ? await client.operate(key, [op.read('sz'), op.read('xb'), op.delete()], null, write)
-          : await client.operate(key, [op.read('sz'), op.read('xb'), op.delete()], { gen: expected.gen }, {
-              ...write,
-              gen: Aerospike.policy.gen.EQ,
-            });
+          : await client.operate(
+              key,
+              [op.read('sz'), op.read('xb'), op.delete()],
+              { gen: expected.gen },
+              {
+                ...write,
+                gen: Aerospike.policy.gen.EQ,
+              },
+            );
       const bytes = Number(record.bins.sz ?? 0);
       if (bytes > 0) await usage.release(set, Number(record.bins.xb ?? 0), bytes);
       return bytes;
@@ -167,7 +172,9 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       write,
     );
     const old = record.bins.sz;
-    return old === undefined || old === null ? undefined : { bytes: Number(old), bucket: Number(record.bins.xb) };
+    return old === undefined || old === null
+      ? undefined
+      : { bytes: Number(old), bucket: Number(record.bins.xb) };
   };
 
   /**
@@ -225,7 +232,11 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       const client = await connection.get();
       const k = entryKey(set, key);
       const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', now())];
-      const policy = { ...read, exists: Aerospike.policy.exists.UPDATE, commitLevel: Aerospike.policy.commitLevel.MASTER };
+      const policy = {
+        ...read,
+        exists: Aerospike.policy.exists.UPDATE,
+        commitLevel: Aerospike.policy.commitLevel.MASTER,
+      };
       const record = await client
         .operate(k, touch, { ttl: Aerospike.ttl.DONT_UPDATE }, policy)
         // Under stop-writes the touch is refused but reads still work.
@@ -327,7 +338,8 @@ function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now
     get: (): Promise<AerospikeClientLike> => {
       if (closed) return Promise.reject(new Error('aerospike cache: closed'));
       if (client !== undefined) return client;
-      if (now() - failedAt < reconnectMs) return Promise.reject(new AerospikeCacheError('connect', lastError));
+      if (now() - failedAt < reconnectMs)
+        return Promise.reject(new AerospikeCacheError('connect', lastError));
       client = open().catch((error: unknown) => {
         client = undefined;
         failedAt = now();

@@ -7,14 +7,16 @@
  * gateway from starting (the layer fails open).
  */
 import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
+import { createAerospikeCache } from './aerospike.ts';
 import { createMemoryCache } from './memory.ts';
 import type { CacheStore } from './port.ts';
 import { DEFAULT_REDIS_NAMESPACE, createRedisCache, redactRedisUrl } from './redis.ts';
 
-export type CacheSpec = GatewayConfigSpec['cache'];
+/** The connection fields of spec.cache (the layer's timeoutMs and strongMaxAge are not the store's). */
+export type CacheSpec = Pick<GatewayConfigSpec['cache'], 'backend' | 'url' | 'hosts' | 'namespace'>;
 
 export interface OpenCacheOptions {
-  /** Background connection errors of a shared backend, already free of secrets. */
+  /** Background connection errors of the redis backend, already free of secrets. */
   readonly onError?: (message: string) => void;
 }
 
@@ -58,9 +60,7 @@ export function openCacheStore(spec: CacheSpec, options: OpenCacheOptions = {}):
           'is required with the aerospike backend (an Aerospike namespace)',
         );
       }
-      // MERGE(caero): connect the aerospike adapter here once src/cache/aerospike.ts is merged:
-      // return createAerospikeCache({ hosts: spec.hosts, namespace: spec.namespace, ...onError });
-      throw new CacheConfigError('spec.cache.backend', 'the aerospike adapter is not part of this build yet');
+      return createAerospikeCache({ hosts: spec.hosts, namespace: spec.namespace });
     }
   }
 }

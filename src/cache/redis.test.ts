@@ -187,6 +187,12 @@ if (skip !== undefined) {
   });
 }
 
+describe('redis cache options', () => {
+  it('rejects a namespace with braces, which would break the per-set hash tags', () => {
+    expect(() => createRedisCache({ url: 'redis://127.0.0.1:1', namespace: 'a{b' })).toThrow(/no braces/);
+  });
+});
+
 describe('redis reconnect delay', () => {
   it('doubles from about 100 ms and stays at or below 2 s', () => {
     expect(reconnectDelay(1)).toBeGreaterThanOrEqual(80);

@@ -64,6 +64,7 @@ export function reconnectDelay(attempt: number): number {
 
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const prefix = options.namespace ?? DEFAULT_REDIS_NAMESPACE;
+  if (/[{}]/.test(prefix)) throw new Error(`invalid redis cache namespace "${prefix}": no braces`);
   const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_REDIS_MAX_ENTRY_BYTES;
   const password = passwordOf(options.url);
   const redact = (text: string) => (password === '' ? text : text.split(password).join('***'));

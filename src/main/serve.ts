@@ -11,8 +11,8 @@
 import { resolve } from 'node:path';
 import { cacheCondition, cacheFigures, indexCacheStatus } from '../cache/status.ts';
 import { CacheRuntime } from '../cache/runtime.ts';
-import { createMemoryCache } from '../cache/memory.ts';
-import type { CacheStore } from '../cache/port.ts';
+import { withBudget } from '../cache/budget.ts';
+import { describeCacheSpec, openCacheStore } from '../cache/open.ts';
 import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
@@ -90,13 +90,6 @@ export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): 
 
 const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown', 'cache'] as const;
 
-// TODO(cstores): replaced by cache/open.ts (memory, redis, aerospike) once it lands.
-function openCacheStore(spec: GatewayConfigSpec['cache']): CacheStore {
-  if (spec.backend !== 'memory')
-    throw new Error(`GatewayConfig spec.cache.backend ${spec.backend} is not available yet`);
-  return createMemoryCache();
-}
-
 /**
  * The `cache` service: the CacheStore GatewayConfig spec.cache names and the read-cache runtime
  * over it. Started before the stores and the HTTP server, so it closes after the server drained.
@@ -109,7 +102,9 @@ async function startCache(
   registry: RegistryHolder,
   logger: Logger,
 ): Promise<CacheRuntime> {
-  const store = openCacheStore(spec.cache);
+  const store = openCacheStore(spec.cache, {
+    onError: (message) => logger.warn({ backend: spec.cache.backend }, `cache backend: ${message}`),
+  });
   const runtime = new CacheRuntime({
     store,
     metrics,
@@ -120,12 +115,15 @@ async function startCache(
     name: 'cache',
     start: async () => {
       metrics.cacheSources.set('cache', () => cacheFigures(runtime, registry.current().allIndexes));
-      await store.ping().catch(() => {
+      logger.info({ cache: describeCacheSpec(spec.cache) }, 'read cache');
+      // A shared backend that is down or unreachable must not hold the gateway's start.
+      const answered = await withBudget(() => store.ping(), 2000);
+      if (!answered.ok) {
         logger.warn(
           { backend: store.backend },
           'the cache backend does not answer yet; reads go upstream until it does',
         );
-      });
+      }
     },
     close: async () => {
       metrics.cacheSources.delete('cache');

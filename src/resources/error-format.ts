@@ -132,10 +132,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') {
     // A mistyped URL may carry a password (redis://:secret@host): it must not reach the message.
-    value = value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
-    return value.length > 40
-      ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`
-      : JSON.stringify(value);
+    const text = value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
+    return text.length > 40
+      ? `${JSON.stringify(text.slice(0, 40))}… (${text.length} characters)`
+      : JSON.stringify(text);
   }
   return String(value);
 }

@@ -249,6 +249,13 @@ const cases: readonly (readonly [title: string, yaml: string, lines: readonly st
     ],
   ],
   [
+    'a redis key prefix with braces',
+    `${head('GatewayConfig')}spec:\n  cache:\n    backend: redis\n    url: redis://h:6379\n    namespace: "a{b}"\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.cache.namespace: must not contain { or } with the redis backend (they delimit the per-Index key groups)',
+    ],
+  ],
+  [
     'redis with aerospike hosts',
     `${head('GatewayConfig')}spec:\n  cache:\n    backend: redis\n    url: redis://h:6379\n    hosts: [a:3000]\n`,
     ['m.yaml: GatewayConfig/x: spec.cache.hosts: is not used by the redis cache backend'],

@@ -96,6 +96,11 @@ export function gatewayConfigRules(spec: GatewayConfigSpec): RuleProblem[] {
         path: 'spec.cache.url',
         message: 'is required with the redis backend (redis://host:port)',
       });
+    if (cache.namespace !== undefined && /[{}]/.test(cache.namespace))
+      problems.push({
+        path: 'spec.cache.namespace',
+        message: 'must not contain { or } with the redis backend (they delimit the per-Index key groups)',
+      });
     onlyWith(problems, cache, 'spec.cache', ['hosts'], cacheContext);
   } else {
     if (cache.hosts === undefined || cache.hosts.length === 0) {

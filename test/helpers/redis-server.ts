@@ -1,6 +1,7 @@
 /**
  * A real `redis-server` for tests: spawned on 127.0.0.1 on a free port with no persistence, ready
- * once it answers PING, killed on `stop()`. `kill()` + `start()` simulate an outage and a recovery
+ * once it answers (INFO names its pid, so another test's server on the same port is not taken
+ * for ours), killed on `stop()` or when the test process exits. `kill()` + `start()` simulate an outage and a recovery
  * on the same port. When the binary is missing the tests skip with a reason that says so — except
  * under `CI=true`, where a missing redis-server is a failure (`.ci/run` installs it).
  */
@@ -41,35 +42,20 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   if (spawnSync(BINARY, ['--version']).status !== 0) {
     throw new Error('redis-server is not installed; CI must install it (see .ci/run)');
   }
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hevlayer-redis-'));
   const auth = options.password === undefined ? [] : ['--requirepass', options.password];
   let proc: ChildProcess | undefined;
+  let port = 0;
 
   const start = async () => {
-    const child = spawn(
-      BINARY,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        ...auth,
-      ],
-      { stdio: 'ignore' },
-    );
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const child = spawn(BINARY, [...args, '--dir', dir, ...auth], { stdio: 'ignore' });
     proc = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before answering PING`))),
+      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before answering`))),
     );
     exited.catch(() => undefined); // a later kill() is not a failure
-    await Promise.race([waitForPing(port, options.password), exited]);
+    await Promise.race([waitForServer(port, child.pid ?? -1, options.password), exited]);
   };
   const kill = async () => {
     const child = proc;
@@ -79,8 +65,21 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child.kill('SIGKILL');
     await gone;
   };
+  // A crashed test run must not leave servers behind.
+  const killOnExit = () => proc?.kill('SIGKILL');
+  process.once('exit', killOnExit);
 
-  await start();
+  // The free port may be taken before redis-server binds it (other tests run in parallel): retry.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (err) {
+      await kill();
+      if (attempt === 3) throw err;
+    }
+  }
   const credentials = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   return {
     port,
@@ -88,6 +87,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     kill,
     start,
     stop: async () => {
+      process.off('exit', killOnExit);
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -106,34 +106,37 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Polls with an inline PING (after AUTH when a password is set) until the answer is +PONG. */
-async function waitForPing(port: number, password: string | undefined, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls with an inline INFO (after AUTH when a password is set) until the server on the port is
+ * our child: a server started by another test on a port we thought free does not count.
+ */
+async function waitForServer(port: number, pid: number, password: string | undefined): Promise<void> {
+  const deadline = Date.now() + 10_000;
   for (;;) {
-    if (await pingOnce(port, password)) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING`);
+    if ((await serverPid(port, password)) === pid) return;
+    if (Date.now() > deadline) throw new Error(`redis-server (pid ${pid}) did not answer on port ${port}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-function pingOnce(port: number, password: string | undefined): Promise<boolean> {
+function serverPid(port: number, password: string | undefined): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     let reply = '';
+    const done = (pid: number | undefined) => {
+      socket.destroy();
+      resolve(pid);
+    };
     socket.once('connect', () => {
-      socket.write(`${password === undefined ? '' : `AUTH ${password}\r\n`}PING\r\n`);
+      socket.write(`${password === undefined ? '' : `AUTH ${password}\r\n`}INFO server\r\n`);
     });
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('+PONG') || reply.includes('-')) {
-        socket.destroy();
-        resolve(reply.includes('+PONG'));
-      }
+      const pid = /process_id:(\d+)\r\n/.exec(reply)?.[1];
+      if (pid !== undefined) done(Number(pid));
+      else if (/^-/m.test(reply)) done(undefined); // LOADING, NOAUTH, …
     });
-    socket.once('error', () => resolve(false));
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
+    socket.once('error', () => done(undefined));
+    socket.setTimeout(1000, () => done(undefined));
   });
 }
