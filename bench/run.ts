@@ -67,7 +67,7 @@ async function runSection(section: Section): Promise<void> {
                 ablation: values.ablation,
                 ...tool,
               })
-            : await runCache({ quick, workDir, log, ...tool });
+            : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

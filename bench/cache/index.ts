@@ -15,6 +15,7 @@ import { HEADERS, QUERY_BODY, QUERY_PATH } from '../gateway/index.ts';
 import { chooseLoad, type Load, type LoadResult, type LoadTool } from '../gateway/load.ts';
 import { cpuMs } from '../gateway/proc-cpu.ts';
 import { Children } from '../gateway/processes.ts';
+import { formatProfiles, profileProxies, type ProfileFigures } from '../gateway/profile-run.ts';
 import { buildGateway, startGateway, startUpstream, type Server } from '../gateway/servers.ts';
 import { check, formatTable, type SectionResult, type TableRow } from '../lib/report.ts';
 import { median, round } from '../lib/stats.ts';
@@ -26,6 +27,8 @@ export interface CacheOptions {
   readonly workDir: string;
   readonly log: (line: string) => void;
   readonly tool?: LoadTool;
+  /** CPU-profile a memory-cache gateway answering hits (bench/gateway/profile-run.ts). */
+  readonly profile?: boolean;
 }
 
 /** A warm turbopuffer query (issue 9). */
@@ -128,6 +131,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
     const bare = await startUpstream(children);
     const upstream = await startUpstream(children, UPSTREAM_DELAY_MS);
     redis = await startRedisServer();
+    const configs: Partial<Record<TargetName, string>> = {};
     const gateway = async (
       name: TargetName,
       variant: GatewayVariant,
@@ -136,6 +140,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
       const dataDir = join(options.workDir, `data-${name}`);
       await mkdir(dataDir);
       const config = await writeGatewayConfig(options.workDir, upstream.origin, { name, ...variant });
+      configs[name] = config;
       return { name, server: await startGateway(children, config, dataDir, [], env) };
     };
     const targets: Target[] = [
@@ -178,6 +183,19 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
       });
     }
 
+    let profile: ProfileFigures | undefined;
+    if (options.profile === true && configs.memory !== undefined) {
+      log('profiling a memory-cache gateway answering hits, and the bare proxy (--cpu-prof, 50 connections)');
+      profile = await profileProxies({
+        children,
+        workDir: options.workDir,
+        configDir: configs.memory,
+        upstream: upstream.origin,
+        seconds: options.quick ? 3 : 10,
+        load: (url, seconds) => load(url, CONNECTIONS, seconds),
+      });
+    }
+
     const table: TableRow[] = targets.map((t) => {
       const f = throughput[t.name];
       return {
@@ -217,7 +235,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
         ...(options.quick ? ['QUICK run: short runs, figures are a smoke test only'] : []),
       ],
       params: { ...p, connections: CONNECTIONS, upstreamDelayMs: UPSTREAM_DELAY_MS, tool },
-      figures: { throughput, latency },
+      figures: { throughput, latency, ...(profile === undefined ? {} : { profile }) },
       table,
       targets: [
         check(
@@ -233,7 +251,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
       )
         .filter(([, f]) => Object.keys(f.unexpected).length > 0)
         .map(([name, f]) => `\n${name}: unexpected outcomes ${JSON.stringify(f.unexpected)}`)
-        .join('')}`,
+        .join('')}${profile === undefined ? '' : `\n\n${formatProfiles(profile)}`}`,
     };
   } finally {
     await children.stopAll();
