@@ -33,7 +33,7 @@ export interface CacheOptions {
 
 /** A warm turbopuffer query (issue 9). */
 const UPSTREAM_DELAY_MS = 14;
-const CONNECTIONS = 50;
+const CONNECTIONS = [1, 50] as const;
 /** Issue 9: hit throughput at 50 connections ≥ 0.8× the bare route's. */
 const THROUGHPUT_TARGET = 0.8;
 
@@ -82,9 +82,9 @@ async function sanityCheck(targets: readonly Target[]): Promise<void> {
   }
 }
 
-async function measuredLoad(target: Target, seconds: number, load: Load): Promise<Run> {
+async function measuredLoad(target: Target, connections: number, seconds: number, load: Load): Promise<Run> {
   const before = cpuMs(target.server.child.pid);
-  const loaded = await load(target.server.origin + QUERY_PATH, CONNECTIONS, seconds);
+  const loaded = await load(target.server.origin + QUERY_PATH, connections, seconds);
   const after = cpuMs(target.server.child.pid);
   const cpuUs =
     before === undefined || after === undefined
@@ -93,11 +93,14 @@ async function measuredLoad(target: Target, seconds: number, load: Load): Promis
   return { ...loaded, cpuUsPerRequest: round(cpuUs, 1) };
 }
 
-/** Each target's medians over rounds, and its throughput over the bare route's, paired by round. */
-function summarize(runs: Readonly<Record<TargetName, Run[]>>) {
-  const bare = runs.bare;
+/**
+ * Each target's medians over rounds at one connection count, and its throughput ratio and added
+ * p50 against the bare route, paired by round.
+ */
+function summarize(runs: Readonly<Record<string, Run[]>>, connections: number) {
+  const bare = runs[`bare@${connections}`] ?? [];
   const of = (name: TargetName) => {
-    const mine = runs[name];
+    const mine = runs[`${name}@${connections}`] ?? [];
     return {
       rps: Math.round(median(mine.map((r) => r.rps))),
       p50Ms: round(median(mine.map((r) => r.p50Us)) / 1000, 3),
@@ -105,6 +108,7 @@ function summarize(runs: Readonly<Record<TargetName, Run[]>>) {
       cpuUsPerRequest: round(median(mine.map((r) => r.cpuUsPerRequest)), 1),
       errors: mine.reduce((a, r) => a + r.errors, 0),
       vsBare: round(median(mine.map((r, i) => r.rps / (bare[i] as Run).rps)), 3),
+      addedP50Ms: round(median(mine.map((r, i) => r.p50Us - (bare[i] as Run).p50Us)) / 1000, 3),
       perRound: mine.map((r) => ({ rps: r.rps, p50Ms: round(r.p50Us / 1000, 3) })),
     };
   };
@@ -154,26 +158,30 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
     ];
     await sanityCheck(targets);
 
-    log(`warm-up: ${p.warmupSeconds} s at ${CONNECTIONS} connections per target`);
-    for (const t of targets) await load(t.server.origin + QUERY_PATH, CONNECTIONS, p.warmupSeconds);
-    const runs: Record<TargetName, Run[]> = { bare: [], memory: [], lean: [], redis: [] };
+    log(`warm-up: ${p.warmupSeconds} s at 50 connections and ${p.warmupSeconds} s at 1, per target`);
+    for (const t of targets)
+      for (const c of [50, 1]) await load(t.server.origin + QUERY_PATH, c, p.warmupSeconds);
+    const runs: Record<string, Run[]> = {};
     for (let r = 0; r < p.rounds; r++) {
-      for (let k = 0; k < targets.length; k++) {
-        const t = targets[(k + r) % targets.length] as Target;
-        const run = await measuredLoad(t, p.seconds, load);
-        runs[t.name].push(run);
-        log(
-          `round ${r + 1}/${p.rounds} ${t.name}: ${run.rps} req/s, p50 ${(run.p50Us / 1000).toFixed(3)} ms, ${run.cpuUsPerRequest} µs CPU/req${run.errors > 0 ? `, ${run.errors} ERRORS` : ''}`,
-        );
+      for (const c of CONNECTIONS) {
+        for (let k = 0; k < targets.length; k++) {
+          const t = targets[(k + r) % targets.length] as Target;
+          const run = await measuredLoad(t, c, p.seconds, load);
+          (runs[`${t.name}@${c}`] ??= []).push(run);
+          log(
+            `round ${r + 1}/${p.rounds} c=${c} ${t.name}: ${run.rps} req/s, p50 ${(run.p50Us / 1000).toFixed(3)} ms, ${run.cpuUsPerRequest} µs CPU/req${run.errors > 0 ? `, ${run.errors} ERRORS` : ''}`,
+          );
+        }
       }
     }
-    const throughput = summarize(runs);
+    const throughput = { 1: summarize(runs, 1), 50: summarize(runs, 50) };
 
     const latency: Partial<Record<TargetName, HitMissFigures>> = {};
     for (const t of targets.filter((x) => x.name === 'memory' || x.name === 'redis')) {
       log(`${t.name}: ${p.latencyCount} hits and ${p.latencyCount} misses at 1 connection, alternating`);
       latency[t.name] = await hitVsMiss({
         origin: t.server.origin,
+        floorOrigin: bare.origin,
         path: QUERY_PATH,
         headers: HEADERS,
         body: QUERY_BODY,
@@ -192,23 +200,26 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
         configDir: configs.memory,
         upstream: upstream.origin,
         seconds: options.quick ? 3 : 10,
-        load: (url, seconds) => load(url, CONNECTIONS, seconds),
+        load: (url, seconds) => load(url, 50, seconds),
       });
     }
 
-    const table: TableRow[] = targets.map((t) => {
-      const f = throughput[t.name];
-      return {
-        target: t.name === 'bare' ? 'bare route' : `hit (${t.name})`,
-        connections: CONNECTIONS,
-        'req/s': f.rps,
-        'p50 ms': f.p50Ms,
-        'p99 ms': f.p99Ms,
-        'CPU µs/req': f.cpuUsPerRequest,
-        'vs bare': f.vsBare,
-        errors: f.errors,
-      };
-    });
+    const table: TableRow[] = CONNECTIONS.flatMap((c) =>
+      targets.map((t) => {
+        const f = throughput[c][t.name];
+        return {
+          connections: c,
+          target: t.name === 'bare' ? 'bare route' : `hit (${t.name})`,
+          'req/s': f.rps,
+          'p50 ms': f.p50Ms,
+          'p99 ms': f.p99Ms,
+          'added p50 ms': t.name === 'bare' ? '-' : f.addedP50Ms,
+          'CPU µs/req': f.cpuUsPerRequest,
+          'vs bare': f.vsBare,
+          errors: f.errors,
+        };
+      }),
+    );
     const latencyTable: TableRow[] = (['memory', 'redis'] as const).flatMap((name) => {
       const f = latency[name];
       if (f === undefined) return [];
@@ -220,6 +231,7 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
           'miss p50 ms': f.miss.p50Ms,
           'miss p99 ms': f.miss.p99Ms,
           'miss/hit p50': round(f.miss.p50Ms / f.hit.p50Ms, 1),
+          'floor p50 ms': f.floor.p50Ms,
           'wrong outcomes': Object.values(f.unexpected).reduce((a, n) => a + n, 0),
         },
       ];
@@ -227,11 +239,11 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
     return {
       section: 'cache',
       notes: [
-        `load generator: ${tool}; ${p.rounds} round(s) × ${p.seconds} s per target at ${CONNECTIONS} connections after ${p.warmupSeconds} s warm-ups, target order rotated each round; figures are medians over rounds, ratios paired by round`,
+        `load generator: ${tool}; ${p.rounds} round(s) × ${p.seconds} s per target at 1 and at 50 connections after ${p.warmupSeconds} s warm-ups, target order rotated each round; figures are medians over rounds; ratios and added p50 (p50 − the bare route's p50) paired by round`,
         'bare route: node:http answering the same pre-serialized 1,045-byte body after checking the Bearer key (bench/gateway/upstream.ts, no delay)',
         `hit (memory|redis): hevlayer serve (the bundle), auth on, Index cache mode standard, consistency strong (the defaults), GatewayConfig cache backend memory or redis (a local redis-server); its upstream adds ${UPSTREAM_DELAY_MS} ms per query; strong entries live at most 1 s (spec.cache.strongMaxAge), so a steady hit load still misses once a second`,
         'hit (lean): the memory-cache gateway with auth off and HEVLAYER_LOG_LEVEL=warn (no request log line): what those two cost on the hit path (reported, not a target)',
-        'hit vs miss: 1 keep-alive connection from the bench process; hits and misses alternate call by call; a miss is a query never sent before; every answer’s x-hevlayer-cache header is checked ("wrong outcomes")',
+        'hit vs miss: 1 keep-alive undici connection from the bench process; hits, misses and the bare route ("floor": what this client costs) alternate call by call, order rotated; a miss is a query never sent before; every answer’s x-hevlayer-cache header is checked ("wrong outcomes"). The wrk rows at 1 connection give the hit latency without a Node client',
         ...(options.quick ? ['QUICK run: short runs, figures are a smoke test only'] : []),
       ],
       params: { ...p, connections: CONNECTIONS, upstreamDelayMs: UPSTREAM_DELAY_MS, tool },
@@ -239,8 +251,8 @@ export async function runCache(options: CacheOptions): Promise<SectionResult> {
       table,
       targets: [
         check(
-          `cache hit (memory) throughput / bare route at ${CONNECTIONS} connections`,
-          throughput.memory.vsBare,
+          'cache hit (memory) throughput / bare route at 50 connections',
+          throughput[50].memory.vsBare,
           '×',
           '>=',
           THROUGHPUT_TARGET,
