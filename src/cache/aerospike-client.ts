@@ -55,6 +55,7 @@ export const STATUS = {
   SERVER_FULL: Aerospike.status.ERR_SERVER_FULL, // 8: namespace stop-writes
   TIMEOUT: Aerospike.status.ERR_TIMEOUT, // 9
   RECORD_TOO_BIG: Aerospike.status.ERR_RECORD_TOO_BIG, // 13
+  RECORD_BUSY: Aerospike.status.ERR_RECORD_BUSY, // 14: too many writes queued on one record
   FORBIDDEN: Aerospike.status.ERR_FAIL_FORBIDDEN, // 22: set stop-writes, clock skew
 } as const;
 
@@ -88,11 +89,16 @@ const NAMES = new Map<number, string>(
  */
 export class AerospikeCacheError extends Error {
   readonly code: number | undefined;
-  constructor(operation: string, cause: unknown) {
-    const code = statusOf(cause);
-    const what = code === undefined ? 'an unexpected error' : `${NAMES.get(code) ?? 'status'} (code ${code})`;
-    super(`aerospike cache: ${operation} failed: ${what}`);
+  constructor(message: string, code?: number) {
+    super(`aerospike cache: ${message}`);
     this.name = 'AerospikeCacheError';
     this.code = code;
+  }
+
+  static of(operation: string, cause: unknown): AerospikeCacheError {
+    if (cause instanceof AerospikeCacheError) return cause;
+    const code = statusOf(cause);
+    const what = code === undefined ? 'an unexpected error' : `${NAMES.get(code) ?? 'status'} (code ${code})`;
+    return new AerospikeCacheError(`${operation} failed: ${what}`, code);
   }
 }

@@ -7,7 +7,7 @@
  * generations (+1 per write, `gen: EQ` checks → code 3), `operate` applying its operations in
  * order on one record atomically (a read before a write sees the old value; `incr`, `delete`, map
  * increment / get and remove by key range), the record-size limit (code 13 RECORD_TOO_BIG),
- * stop-writes (code 22 FORBIDDEN or 8 on every write but a plain `remove`), missing records
+ * stop-writes (code 22 FORBIDDEN or 8 on every write but a plain `remove`; 14 for a busy record), missing records
  * (code 2), and a slow or unreachable server (code 9 TIMEOUT after the policy's totalTimeout,
  * in doubt for writes; code -10 when down). Operations it does not know are refused loudly.
  */
@@ -32,8 +32,11 @@ export interface FakeAerospikeOptions {
 export interface FakeAerospike {
   /** A new client of this cluster (connect it before use, like a real one). */
   client(): AerospikeClientLike;
-  /** Refuse writes as a server in stop-writes does (code 22, or 8 for namespace memory). */
-  stopWrites(code: 8 | 22 | false): void;
+  /**
+   * Refuse every write but a plain `remove` with this code, as a server does in stop-writes (22
+   * for a set's limits, 8 for the namespace's memory) or with a record's write queue full (14).
+   */
+  refuseWrites(code: 8 | 14 | 22 | false): void;
   /** Every call waits this long first; past the policy's totalTimeout it fails with code 9. */
   setLatency(ms: number): void;
   /** Unreachable: connects and calls fail with code -10. */
@@ -85,7 +88,7 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
   const maxRecordBytes = options.maxRecordBytes ?? 1024 * 1024;
   const now = options.now ?? Date.now;
   const data = new Map<string, Map<string, StoredRecord>>(); // set → key → record
-  let stopWrites: 8 | 22 | false = false;
+  let refusing: 8 | 14 | 22 | false = false;
   let latencyMs = 0;
   let down = false;
 
@@ -150,7 +153,7 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
     const { set, id } = where(key);
     const previous = live(set, id);
     const writes = list.some((o) => WRITES.has(o.op));
-    if (writes && stopWrites !== false) throw fail(stopWrites, 'Operation not allowed at this time');
+    if (writes && refusing !== false) throw fail(refusing, 'Operation not allowed at this time');
     if (previous === undefined && (!writes || policy?.exists === Aerospike.policy.exists.UPDATE)) {
       throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
     }
@@ -187,6 +190,9 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
     }
     if (!writes) return toRecord(key, previous as StoredRecord, result);
     if (deleted || bins.size === 0) {
+      // The server: a write leaving no bins deletes, and deleting nothing is "not found".
+      if (previous === undefined)
+        throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
       set.delete(id);
       return toRecord(key, previous ?? { bins, gen: 0, voidTime: 0 }, result);
     }
@@ -258,8 +264,8 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
         },
       };
     },
-    stopWrites: (code) => {
-      stopWrites = code;
+    refuseWrites: (code) => {
+      refusing = code;
     },
     setLatency: (ms) => {
       latencyMs = ms;

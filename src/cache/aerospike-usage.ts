@@ -9,7 +9,13 @@
  * Bytes reserved for a write that timed out and never happened drain the same way.
  */
 import Aerospike from 'aerospike';
-import type { AerospikeClientLike, AerospikeOperation, AerospikePolicyLike } from './aerospike-client.ts';
+import {
+  type AerospikeClientLike,
+  type AerospikeOperation,
+  type AerospikePolicyLike,
+  STATUS,
+  statusOf,
+} from './aerospike-client.ts';
 
 export const USAGE_SET = '_usage';
 const BIN = 'b';
@@ -45,17 +51,22 @@ export function createUsageAccounting(options: UsageAccountingOptions): UsageAcc
 
   const apply = async (set: string, change: AerospikeOperation[]): Promise<number> => {
     const client = await options.client();
-    const record = await client.operate(
-      keyOf(set),
-      [
-        maps.removeByKeyRange(BIN, null, name(firstLive()), maps.returnType.NONE),
-        ...change,
-        maps.getByKeyRange(BIN, null, null, maps.returnType.VALUE),
-      ],
-      { ttl: Aerospike.ttl.NEVER_EXPIRE },
-      policy,
-    );
-    const values = record.bins[BIN];
+    const record = await client
+      .operate(
+        keyOf(set),
+        [
+          maps.removeByKeyRange(BIN, null, name(firstLive()), maps.returnType.NONE),
+          ...change,
+          maps.getByKeyRange(BIN, null, null, maps.returnType.VALUE),
+        ],
+        { ttl: Aerospike.ttl.NEVER_EXPIRE },
+        policy,
+      )
+      // No accounting record yet, and this call adds nothing: the server writes no empty record.
+      .catch((error: unknown) =>
+        statusOf(error) === STATUS.RECORD_NOT_FOUND ? undefined : Promise.reject(error),
+      );
+    const values = record?.bins[BIN];
     return Array.isArray(values) ? values.reduce((sum: number, v) => sum + Number(v), 0) : 0;
   };
 

@@ -2,7 +2,7 @@
  * The `aerospike` CacheStore: the production backend, shared by every gateway replica, with the
  * official client. An entry is one record in the namespace, in the Aerospike set of its cache set,
  * with bins `v` (the value), `sz` (bytes as stored: UTF-8 key + value, as in every adapter), `xb`
- * (its expiry bucket, see cache/aerospike-usage.ts) and `at` (last use, ms): written with a TTL
+ * (its expiry bucket, see cache/aerospike-usage.ts) and `at` (last use, µs): written with a TTL
  * (seconds, rounded up), never truncated; a value over the record-size limit is `too-large`.
  * The byte cap holds across replicas by reservation: bytes are reserved atomically in the set's
  * accounting record before a write, and when the total would pass the cap the least recently used
@@ -25,7 +25,7 @@ import {
   statusOf,
 } from './aerospike-client.ts';
 import { createUsageAccounting } from './aerospike-usage.ts';
-import type { CacheEntry, CacheStore, SetResult, SetUsage } from './port.ts';
+import { type CacheEntry, type CacheStore, type SetResult, type SetUsage, entryBytes } from './port.ts';
 
 export interface AerospikeCacheOptions {
   /** Seed nodes, `host:port`. */
@@ -61,7 +61,7 @@ export const AEROSPIKE_DEFAULTS = {
 
 const COUNTER_SET = '_counters';
 /** Record overhead kept free under the server's limit (record header, bin names and types). */
-const RECORD_OVERHEAD = 128;
+export const AEROSPIKE_RECORD_OVERHEAD = 128;
 const SET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 interface Candidate {
@@ -85,12 +85,24 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     now,
     bucketSeconds: o.bucketSeconds,
   });
+  /**
+   * The `at` of a use, µs: sub-millisecond (from the monotonic clock, unless a clock is given) so
+   * that uses in one millisecond keep their order, and strictly increasing in this process.
+   */
+  let last = 0;
+  const lastUse = () => {
+    const us = Math.round(
+      (options.now === undefined ? performance.timeOrigin + performance.now() : now()) * 1000,
+    );
+    last = Math.max(last + 1, us);
+    return last;
+  };
   /** Per set: least recently used first, from the last scan (see the header). */
   const candidates = new Map<string, Candidate[]>();
 
   const entryKey = (set: string, key: string) => new Aerospike.Key(namespace, checkSet(set), key);
   const failure = (operation: string) => (error: unknown) => {
-    throw error instanceof AerospikeCacheError ? error : new AerospikeCacheError(operation, error);
+    throw AerospikeCacheError.of(operation, error);
   };
 
   /** Live entries of a set: key, generation, bytes, bucket and last use. */
@@ -166,7 +178,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
         op.write('v', entry.value),
         op.write('sz', bytes),
         op.write('xb', bucket),
-        op.write('at', now()),
+        op.write('at', lastUse()),
       ],
       { ttl },
       write,
@@ -201,8 +213,8 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
   };
 
   const store = async (entry: CacheEntry, capBytes: number): Promise<SetResult> => {
-    const bytes = storedBytes(entry.key, entry.value);
-    if (bytes > capBytes || bytes + RECORD_OVERHEAD > o.maxRecordBytes) {
+    const bytes = entryBytes(entry.key, entry.value);
+    if (bytes > capBytes || bytes + AEROSPIKE_RECORD_OVERHEAD > o.maxRecordBytes) {
       // Not stored; an older value under the key would now be stale, so it goes too.
       await removeEntry(entry.set, entryKey(entry.set, entry.key));
       return 'too-large';
@@ -210,19 +222,24 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     const ttl = Math.max(1, Math.ceil(entry.ttlMs / 1000));
     const bucket = usage.bucketOf(ttl);
     if (!(await admit(entry.set, bucket, bytes, capBytes))) return 'refused';
+    let replaced: { bytes: number; bucket: number } | undefined;
     try {
-      const replaced = await writeEntry(entry, bytes, bucket, ttl);
-      if (replaced !== undefined) await usage.release(entry.set, replaced.bucket, replaced.bytes);
-      return 'stored';
+      replaced = await writeEntry(entry, bytes, bucket, ttl);
     } catch (error) {
+      // In doubt (a timeout): the entry may be stored, so its bytes stay reserved.
       if (!isInDoubt(error)) await usage.release(entry.set, bucket, bytes);
       if (statusOf(error) === STATUS.RECORD_TOO_BIG) {
         await removeEntry(entry.set, entryKey(entry.set, entry.key));
         return 'too-large';
       }
-      if (isStopWrites(error)) return 'refused';
       throw error;
     }
+    // The entry is stored. Should giving back the old version's bytes fail, they stay counted
+    // (over, never under) until their bucket passes.
+    if (replaced !== undefined) {
+      await usage.release(entry.set, replaced.bucket, replaced.bytes).catch(() => undefined);
+    }
+    return 'stored';
   };
 
   return {
@@ -231,7 +248,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     async get(set, key) {
       const client = await connection.get();
       const k = entryKey(set, key);
-      const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', now())];
+      const touch = [Aerospike.operations.read('v'), Aerospike.operations.write('at', lastUse())];
       const policy = {
         ...read,
         exists: Aerospike.policy.exists.UPDATE,
@@ -239,8 +256,13 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       };
       const record = await client
         .operate(k, touch, { ttl: Aerospike.ttl.DONT_UPDATE }, policy)
-        // Under stop-writes the touch is refused but reads still work.
-        .catch((error: unknown) => (isStopWrites(error) ? client.get(k, read) : Promise.reject(error)))
+        // Under stop-writes the touch is refused but reads still work; a hot entry with too many
+        // touches queued (code 14) is served without this one.
+        .catch((error: unknown) =>
+          isStopWrites(error) || statusOf(error) === STATUS.RECORD_BUSY
+            ? client.get(k, read)
+            : Promise.reject(error),
+        )
         .catch((error: unknown) => {
           if (statusOf(error) === STATUS.RECORD_NOT_FOUND) return undefined;
           throw error;
@@ -250,7 +272,11 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       return Buffer.isBuffer(value) ? value : undefined;
     },
 
-    set: (entry, capBytes) => store(entry, capBytes).catch(failure('set')),
+    set: (entry, capBytes) =>
+      store(entry, capBytes)
+        // Stop-writes refuses the accounting as well as the entry: either way, not stored.
+        .catch((error: unknown) => (isStopWrites(error) ? ('refused' as const) : Promise.reject(error)))
+        .catch(failure('set')),
 
     async delete(set, key) {
       await removeEntry(set, entryKey(set, key)).catch(failure('delete'));
@@ -299,15 +325,10 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
   };
 }
 
-/** Bytes as stored for one entry: the key's UTF-8 length + the value's (as the memory adapter). */
-function storedBytes(key: string, value: Buffer): number {
-  return Buffer.byteLength(key, 'utf8') + value.length;
-}
-
 function checkSet(set: string): string {
   // The pattern keeps out the adapter's own sets (`_usage`, `_counters`).
   if (!SET_NAME.test(set)) {
-    throw new Error(`aerospike cache: invalid set name ${JSON.stringify(set)} (1-63 of A-Z a-z 0-9 . _ -)`);
+    throw new AerospikeCacheError(`invalid set name ${JSON.stringify(set)} (1-63 of A-Z a-z 0-9 . _ -)`);
   }
   return set;
 }
@@ -336,15 +357,14 @@ function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now
 
   return {
     get: (): Promise<AerospikeClientLike> => {
-      if (closed) return Promise.reject(new Error('aerospike cache: closed'));
+      if (closed) return Promise.reject(new AerospikeCacheError('closed'));
       if (client !== undefined) return client;
-      if (now() - failedAt < reconnectMs)
-        return Promise.reject(new AerospikeCacheError('connect', lastError));
+      if (now() - failedAt < reconnectMs) return Promise.reject(AerospikeCacheError.of('connect', lastError));
       client = open().catch((error: unknown) => {
         client = undefined;
         failedAt = now();
         lastError = error;
-        throw new AerospikeCacheError('connect', error);
+        throw AerospikeCacheError.of('connect', error);
       });
       return client;
     },
@@ -357,6 +377,9 @@ function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now
 }
 
 function realClient(options: AerospikeCacheOptions): AerospikeClientLike {
+  // The C client's logger is process-wide and writes to stderr on its own (a line per failed
+  // seed connection); the adapter reports failures through its errors instead.
+  Aerospike.setDefaultLogging({ level: Aerospike.log.OFF });
   return new Aerospike.Client({
     hosts: options.hosts.join(','),
     ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),

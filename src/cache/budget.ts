@@ -18,7 +18,9 @@ export type Budgeted<T> =
 export function withBudget<T>(call: () => Promise<T>, ms: number): Promise<Budgeted<T>> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<Budgeted<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, timedOut: true }), ms);
+    // One more turn of the event loop after the timer: when the loop itself was late (a busy
+    // process), an answer already waiting on the socket is read before the call counts as late.
+    timer = setTimeout(() => setImmediate(() => resolve({ ok: false, timedOut: true })), ms);
   });
   let started: Promise<T>;
   try {

@@ -143,6 +143,21 @@ describe('cache layer: strong reads', () => {
     expect(upstream.count('query')).toBe(2);
   });
 
+  it('a write through an Index with mode off still invalidates another Index on the same namespace', async () => {
+    const { runtime, upstream, dispatch } = setup();
+    const off = chain({
+      runtime,
+      upstream,
+      index: 'raw',
+      namespaces: ['docs'],
+      policy: { cacheMode: 'off' },
+    });
+    await send(dispatch, 'query', Q);
+    await settled(runtime);
+    await send(off, 'write', { upsert_rows: [{ id: 1 }] });
+    expect(await send(dispatch, 'query', Q)).toEqual({ value: { op: 'query', data: 2 }, outcome: 'miss' });
+  });
+
   it('a follower of a miss whose client went away asks the upstream itself', async () => {
     const { upstream, dispatch } = setup();
     upstream.auto = false;
@@ -171,6 +186,13 @@ describe('cache layer: eventual reads', () => {
       { ...Q, consistency: { level: 'eventual' } },
       { ...Q, consistency: { level: 'strong' } },
     ]);
+  });
+
+  it('adds consistency eventual at the root of a multi-query', async () => {
+    const { runtime, upstream } = setup();
+    const eventual = chain({ runtime, upstream, policy: { consistency: 'eventual' } });
+    await send(eventual, 'query', { queries: [Q, Q] });
+    expect(upstream.calls[0]?.body).toEqual({ queries: [Q, Q], consistency: { level: 'eventual' } });
   });
 
   it('a write through this replica invalidates its eventual entries at once', async () => {

@@ -55,7 +55,8 @@ async function startOverUpstream(name: string, shutdown: Record<string, string>)
         turbopuffer: { baseURL: upstream.url, apiKeyEnv: 'TPUF_KEY' },
       },
     },
-    { apiVersion: API, kind: 'Index', metadata: { name: 'slow' }, spec: {} },
+    // Every query must reach the upstream (identical queries would otherwise share one call).
+    { apiVersion: API, kind: 'Index', metadata: { name: 'slow' }, spec: { cache: { mode: 'off' } } },
   ]);
   const p = await startServeProcess(config, dir, { TPUF_KEY: UPSTREAM_KEY });
   running.push(p);

@@ -1,0 +1,49 @@
+/**
+ * The names every replica must derive alike: canonical bodies, entry keys, epoch counters, sets.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseJson } from '../wire/json.ts';
+import { canonicalJson, entryKey, epochCounter, setName } from './keys.ts';
+
+const parts = { identity: 'local:/data', namespaces: ['docs'], epochs: [3], op: 'query', body: '{}' };
+
+describe('cache keys', () => {
+  it('canonical JSON sorts object keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
+  });
+
+  it('canonical JSON keeps big integer ids exact', () => {
+    expect(canonicalJson(parseJson('{"filters":["id","Eq",18446744073709551615]}'))).toBe(
+      '{"filters":["id","Eq",18446744073709551615]}',
+    );
+  });
+
+  it('an entry key changes with the epoch, the namespace, the operation, the body and the store', () => {
+    const base = entryKey(parts);
+    expect(entryKey({ ...parts })).toBe(base);
+    for (const changed of [
+      { epochs: [4] },
+      { namespaces: ['other'] },
+      { op: 'metadata' },
+      { body: '{"top_k":1}' },
+      { identity: 'local:/elsewhere' },
+    ]) {
+      expect(entryKey({ ...parts, ...changed })).not.toBe(base);
+    }
+  });
+
+  it('an epoch counter is per store and upstream namespace, and shows neither in clear', () => {
+    const counter = epochCounter('turbopuffer:{"baseURL":"https://x"}', 'docs');
+    expect(counter).toMatch(/^epoch:[0-9a-f]{40}$/);
+    expect(epochCounter('turbopuffer:{"baseURL":"https://x"}', 'docs-0')).not.toBe(counter);
+    expect(epochCounter('local:/data', 'docs')).not.toBe(counter);
+  });
+
+  it('a set is the Index name when short and plain, else a bounded name with a hash', () => {
+    expect(setName('default', 'products')).toBe('products');
+    expect(setName('team-a', 'products')).toBe('team-a.products');
+    const long = setName('default', 'x'.repeat(128));
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).not.toBe(setName('default', `${'x'.repeat(127)}y`));
+  });
+});
