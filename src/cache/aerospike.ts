@@ -41,6 +41,11 @@ export interface AerospikeCacheOptions {
   readonly writeTimeoutMs?: number;
   /** Client total timeout for a scan of one set's metadata (usage, eviction), ms. */
   readonly scanTimeoutMs?: number;
+  /**
+   * Connections per server node. The client refuses a command beyond it (code -7) instead of
+   * queueing it, so it bounds the cache calls in flight per gateway (client default 100).
+   */
+  readonly maxConnsPerNode?: number;
   /** A failed connection is retried by the next call at most this often, ms. */
   readonly reconnectMs?: number;
   /** Width of an expiry bucket of the byte accounting, seconds (also the clock skew tolerated). */
@@ -57,6 +62,7 @@ export const AEROSPIKE_DEFAULTS = {
   scanTimeoutMs: 5_000,
   reconnectMs: 1_000,
   bucketSeconds: 60,
+  maxConnsPerNode: 300,
 } as const;
 
 const COUNTER_SET = '_counters';
@@ -77,7 +83,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
   const { namespace } = options;
   const read: AerospikePolicyLike = { totalTimeout: o.readTimeoutMs };
   const write: AerospikePolicyLike = { totalTimeout: o.writeTimeoutMs, maxRetries: 0 };
-  const connection = lazyConnection(options, o.reconnectMs, now);
+  const connection = lazyConnection({ ...options, maxConnsPerNode: o.maxConnsPerNode }, o.reconnectMs, now);
   const usage = createUsageAccounting({
     client: connection.get,
     namespace,
@@ -113,6 +119,7 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
       .results({ totalTimeout: o.scanTimeoutMs });
     return records.map((r) => ({
       key: r.key,
+      id: r.key.digest?.toString('hex') ?? String(r.key.key),
       gen: r.gen,
       bytes: Number(r.bins.sz ?? 0),
       bucket: Number(r.bins.xb ?? 0),
@@ -309,8 +316,14 @@ export function createAerospikeCache(options: AerospikeCacheOptions): CacheStore
     },
 
     async usage(set): Promise<SetUsage> {
-      const entries = await scan(set).catch(failure('usage'));
-      return { entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.bytes, 0) };
+      // A scan is no snapshot: while replicas evict and write, it can count an entry evicted
+      // after the scan passed it and the entry that replaced it. Entries found by two scans in
+      // a row (same key, size and bucket) were all alive when the first one ended.
+      const twice = async () => [await scan(set), await scan(set)] as const;
+      const [first, second] = await twice().catch(failure('usage'));
+      const seen = new Set(first.map((e) => `${e.id}/${e.bytes}/${e.bucket}`));
+      const live = second.filter((e) => seen.has(`${e.id}/${e.bytes}/${e.bucket}`));
+      return { entries: live.length, bytes: live.reduce((sum, e) => sum + e.bytes, 0) };
     },
 
     async ping() {
@@ -382,6 +395,7 @@ function realClient(options: AerospikeCacheOptions): AerospikeClientLike {
   Aerospike.setDefaultLogging({ level: Aerospike.log.OFF });
   return new Aerospike.Client({
     hosts: options.hosts.join(','),
+    ...(options.maxConnsPerNode === undefined ? {} : { maxConnsPerNode: options.maxConnsPerNode }),
     ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),
     log: { level: Aerospike.log.OFF },
   }) as unknown as AerospikeClientLike;
