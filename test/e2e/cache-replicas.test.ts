@@ -336,7 +336,7 @@ describe.skipIf(skip !== undefined)('two gateway replicas sharing one Redis cach
     },
   );
 
-  it('keeps answering every read (from upstream, never stale) while Redis is down, reports CacheDegraded, and clears it once Redis is back', async () => {
+  it('keeps answering every read while Redis is down (from upstream, never stale, never a hit), reports CacheDegraded on both replicas, clears it once Redis is back, and is never stale once both are back', async () => {
     const stale: Record<string, number> = {};
     let phase = 'before';
     let i = 0;
