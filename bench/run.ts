@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --section local-engine|engine-concurrency|gateway] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
+ * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
  *
  * Runs the benchmark sections, prints a table per section with PASS/MISS against the issues'
  * targets, and writes bench/results/<section>-<UTC stamp>.json and <section>-latest.json (quick
@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runCache } from './cache/index.ts';
 import { runEngineConcurrency } from './engine-concurrency/index.ts';
 import { runGateway } from './gateway/index.ts';
 import { runLocalEngine } from './local-engine/index.ts';
 import { formatTable, formatTargets, runInfo, writeResult, type SectionResult } from './lib/report.ts';
 
-const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway'] as const;
+const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -43,6 +44,7 @@ if (values.tool !== undefined && values.tool !== 'wrk' && values.tool !== 'autoc
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const quick = values.quick;
 const log = (line: string) => console.log(`  · ${line}`);
+const tool = values.tool === undefined ? {} : { tool: values.tool as 'wrk' | 'autocannon' };
 
 async function runSection(section: Section): Promise<void> {
   const info = runInfo(quick);
@@ -56,14 +58,16 @@ async function runSection(section: Section): Promise<void> {
         ? await runLocalEngine({ quick, workDir, log })
         : section === 'engine-concurrency'
           ? await runEngineConcurrency({ quick, workDir, log })
-          : await runGateway({
-              quick,
-              workDir,
-              log,
-              profile: values.profile,
-              ablation: values.ablation,
-              ...(values.tool === undefined ? {} : { tool: values.tool as 'wrk' | 'autocannon' }),
-            });
+          : section === 'gateway'
+            ? await runGateway({
+                quick,
+                workDir,
+                log,
+                profile: values.profile,
+                ablation: values.ablation,
+                ...tool,
+              })
+            : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

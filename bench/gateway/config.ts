@@ -2,7 +2,8 @@
  * The gateway's config directory for the benchmark: one GatewayConfig (a client API key, so auth
  * is on as in production), a `turbopuffer` VectorStore pointing at the bench upstream and marked
  * default, and the Index `bench` with its cache off so every request goes through to the upstream
- * (the pass-through path is what is compared with the bare proxy).
+ * (the pass-through path is what is compared with the bare proxy). The cache section turns the
+ * Index cache on and may point the gateway at a shared cache backend (`cache` and `cacheStore`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,10 @@ export interface GatewayVariant {
   readonly maxInFlightPerNamespace?: number;
   /** Sub-directory name (several variants can share a scratch directory). */
   readonly name?: string;
+  /** The Index's cache mode and consistency (default: mode off, the pass-through path). */
+  readonly cache?: { readonly mode: 'standard' | 'off'; readonly consistency?: 'strong' | 'eventual' };
+  /** GatewayConfig spec.cache (default: the embedded memory cache). */
+  readonly cacheStore?: { readonly backend: 'redis'; readonly url: string };
 }
 
 export async function writeGatewayConfig(
@@ -34,6 +39,13 @@ export async function writeGatewayConfig(
   const upstream = `
   upstream:
     maxInFlightPerNamespace: ${variant.maxInFlightPerNamespace ?? 16}`;
+  const cacheStore =
+    variant.cacheStore === undefined
+      ? ''
+      : `
+  cache:
+    backend: ${variant.cacheStore.backend}
+    url: ${variant.cacheStore.url}`;
   await writeFile(
     join(configDir, 'gateway.yaml'),
     `apiVersion: hevlayer.com/v1
@@ -42,7 +54,7 @@ metadata:
   name: bench
 spec:
   listen:
-    host: 127.0.0.1${variant.auth === false ? '' : auth}${variant.maxInFlightPerNamespace === undefined ? '' : upstream}
+    host: 127.0.0.1${variant.auth === false ? '' : auth}${variant.maxInFlightPerNamespace === undefined ? '' : upstream}${cacheStore}
 `,
   );
   await writeFile(
@@ -69,7 +81,7 @@ spec:
   backend:
     namespace: bench
   cache:
-    mode: "off"
+    mode: "${variant.cache?.mode ?? 'off'}"${variant.cache?.consistency === undefined ? '' : `\n  consistency: ${variant.cache.consistency}`}
 `,
   );
   return configDir;

@@ -6,15 +6,7 @@
 import { check, formatTable, type SectionResult, type TargetCheck } from '../lib/report.ts';
 import { ablationTable, runAblation, type AblationRow } from './ablation.ts';
 import { writeGatewayConfig } from './config.ts';
-import {
-  autocannonLoad,
-  findWrk,
-  wrkLoad,
-  writeWrkScript,
-  type LoadRequest,
-  type LoadResult,
-  type LoadTool,
-} from './load.ts';
+import { chooseLoad, type LoadTool } from './load.ts';
 import { Children } from './processes.ts';
 import { formatProfiles, profileProxies, type ProfileFigures } from './profile-run.ts';
 import { BENCH_KEY, buildGateway, startBareProxy, startGateway, startUpstream } from './servers.ts';
@@ -73,14 +65,12 @@ async function sameAnswers(targets: readonly Target[]): Promise<string[]> {
 export async function runGateway(options: GatewayOptions): Promise<SectionResult> {
   const { log } = options;
   const p = plan(options.quick);
-  const wrk = options.tool === 'autocannon' ? undefined : await findWrk();
-  if (options.tool === 'wrk' && wrk === undefined) throw new Error('--tool wrk: wrk is not installed');
-  const tool: LoadTool = wrk === undefined ? 'autocannon' : 'wrk';
-  const script = await writeWrkScript(options.workDir, QUERY_BODY, HEADERS);
-  const load = (url: string, connections: number, seconds: number): Promise<LoadResult> => {
-    const req: LoadRequest = { url, connections, seconds, body: QUERY_BODY, headers: HEADERS };
-    return wrk === undefined ? autocannonLoad(req) : wrkLoad(wrk, script, req);
-  };
+  const { tool, load } = await chooseLoad({
+    tool: options.tool,
+    workDir: options.workDir,
+    body: QUERY_BODY,
+    headers: HEADERS,
+  });
 
   await buildGateway();
   const children = new Children();

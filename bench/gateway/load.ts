@@ -119,3 +119,25 @@ export async function autocannonLoad(req: LoadRequest): Promise<LoadResult> {
     errors: r.errors + r.timeouts + r.non2xx,
   };
 }
+
+export type Load = (url: string, connections: number, seconds: number) => Promise<LoadResult>;
+
+/**
+ * The load function a section uses: wrk POSTing `body` with `headers` when wrk is installed (or
+ * `--tool wrk`), else autocannon; throws when `--tool wrk` is asked for and wrk is missing.
+ */
+export async function chooseLoad(options: {
+  readonly tool?: LoadTool | undefined;
+  readonly workDir: string;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}): Promise<{ tool: LoadTool; load: Load }> {
+  const wrk = options.tool === 'autocannon' ? undefined : await findWrk();
+  if (options.tool === 'wrk' && wrk === undefined) throw new Error('--tool wrk: wrk is not installed');
+  const script = await writeWrkScript(options.workDir, options.body, options.headers);
+  const load: Load = (url, connections, seconds) => {
+    const req: LoadRequest = { url, connections, seconds, body: options.body, headers: options.headers };
+    return wrk === undefined ? autocannonLoad(req) : wrkLoad(wrk, script, req);
+  };
+  return { tool: wrk === undefined ? 'autocannon' : 'wrk', load };
+}

@@ -42,8 +42,9 @@ async function tsChild(
   return { child, origin: `http://127.0.0.1:${port}` };
 }
 
-export function startUpstream(children: Children): Promise<Server> {
-  return tsChild(children, 'upstream', 'bench/gateway/upstream.ts', [], []);
+/** The bench upstream; `queryDelayMs` holds each query answer that long (default 0). */
+export function startUpstream(children: Children, queryDelayMs = 0): Promise<Server> {
+  return tsChild(children, 'upstream', 'bench/gateway/upstream.ts', [String(queryDelayMs)], []);
 }
 
 export function startBareProxy(

@@ -2,8 +2,11 @@
  * The benchmark's upstream, run as its own process: a minimal node:http server that answers like
  * turbopuffer for namespace `bench` with fixed bodies (a ~1 KB query response), so every proxy in
  * front of it is measured against the same, nearly free, upstream. Prints {"port":N} when ready.
+ * An optional delay holds each query answer for that many ms (the cache section's 14 ms upstream,
+ * a turbopuffer warm query).
  *
- * Usage: node --import tsx bench/gateway/upstream.ts   (env BENCH_KEY: the expected API key)
+ * Usage: node --import tsx bench/gateway/upstream.ts [query delay ms, default 0]
+ *        (env BENCH_KEY: the expected API key)
  */
 import { createServer, type ServerResponse } from 'node:http';
 
@@ -55,6 +58,12 @@ function send(res: ServerResponse, status: number, body: Buffer): void {
   res.end(body);
 }
 
+const queryDelayMs = Number(process.argv[2] ?? 0);
+const answerQuery = (res: ServerResponse) =>
+  queryDelayMs > 0
+    ? setTimeout(() => send(res, 200, QUERY_RESPONSE), queryDelayMs)
+    : send(res, 200, QUERY_RESPONSE);
+
 const expectedAuth = `Bearer ${process.env.BENCH_KEY ?? ''}`;
 const error = (message: string) => Buffer.from(JSON.stringify({ status: 'error', error: message }));
 
@@ -64,7 +73,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const path = (req.url ?? '').split('?', 1)[0];
     if (req.headers.authorization !== expectedAuth) send(res, 401, error('missing or invalid api key'));
-    else if (req.method === 'POST' && path === '/v2/namespaces/bench/query') send(res, 200, QUERY_RESPONSE);
+    else if (req.method === 'POST' && path === '/v2/namespaces/bench/query') answerQuery(res);
     else if (req.method === 'GET' && path === '/v2/namespaces/bench/metadata') send(res, 200, METADATA);
     else if (req.method === 'GET' && path === '/v1/namespaces') send(res, 200, LIST);
     else send(res, 404, error(`no route ${req.method ?? ''} ${path ?? ''}`));
