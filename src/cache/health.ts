@@ -84,7 +84,7 @@ export class CacheHealth {
     health.transition = this.#now();
   }
 
-  notStored(index: string, reason: 'too-large' | 'refused' | 'epoch-moved'): void {
+  notStored(index: string, reason: 'too-large' | 'refused' | 'epoch-moved' | 'expired'): void {
     this.#options.metrics?.cacheNotStored.inc({ index, reason });
   }
 

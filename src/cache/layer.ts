@@ -53,15 +53,25 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
     runtime.health.outcome(index, outcome);
   };
 
-  const ttlOf = (kind: 'result' | 'metadata'): number => {
+  /**
+   * The entry's TTL. A strong entry ends strongMaxAge after its read *started* (not after it is
+   * stored), so no answer outlives the bound by the time it took to be asked and stored.
+   */
+  const ttlOf = (kind: 'result' | 'metadata', started: number): number => {
     let ttl = policy.cacheTtlMs;
     if (kind === 'metadata') ttl = Math.min(ttl, runtime.metadataMaxAgeMs);
-    if (strong) ttl = Math.min(ttl, runtime.strongMaxAgeMs);
+    if (strong) ttl = Math.min(ttl, runtime.strongMaxAgeMs - runtime.elapsedMs(started));
     return ttl;
   };
 
   /** Keeps an answer under the epochs it was asked with — only if no write began meanwhile. */
-  const keep = async (key: string, epochs: readonly number[], bytes: Buffer, kind: 'result' | 'metadata') => {
+  const keep = async (
+    key: string,
+    epochs: readonly number[],
+    bytes: Buffer,
+    kind: 'result' | 'metadata',
+    started: number,
+  ) => {
     if (strong) {
       const now = await runtime.epochs(index, counters, true);
       if (now === undefined) return;
@@ -70,7 +80,12 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
         return;
       }
     }
-    const stored = await runtime.set(index, set, key, bytes, ttlOf(kind), policy.cacheCapBytes);
+    const ttl = ttlOf(kind, started);
+    if (ttl <= 0) {
+      runtime.health.notStored(index, 'expired');
+      return;
+    }
+    const stored = await runtime.set(index, set, key, bytes, ttl, policy.cacheCapBytes);
     if (stored !== undefined && stored.value !== 'stored') runtime.health.notStored(index, stored.value);
   };
 
@@ -102,6 +117,7 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
     kind: 'result' | 'metadata',
   ) => {
     const sent = strong || kind !== 'result' ? operation : eventually(operation);
+    const started = runtime.now();
     const epochs = await runtime.epochs(index, counters, strong);
     if (epochs === undefined) {
       report(ctx, 'bypass');
@@ -130,7 +146,7 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
       }
     }
     report(ctx, 'miss');
-    return Payload.fromBytes(await lead(next, sent, ctx, slot, (b) => keep(key, epochs, b, kind)));
+    return Payload.fromBytes(await lead(next, sent, ctx, slot, (b) => keep(key, epochs, b, kind, started)));
   };
 
   const write = async (next: Dispatch, operation: Operation, ctx: CallContext) => {

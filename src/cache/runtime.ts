@@ -44,6 +44,8 @@ export class CacheRuntime {
   readonly #seen = new Map<string, { value: number; at: number }>();
   /** Counters whose post-write bump failed → which Index owes it; strong reads of them bypass until paid. */
   readonly #owed = new Map<string, string>();
+  /** Fresh epoch reads not yet sent, by counter list: strong reads arriving meanwhile share one. */
+  readonly #batches = new Map<string, Promise<{ value: number[] } | undefined>>();
   readonly #retry: NodeJS.Timeout;
   #retrying = false;
 
@@ -88,26 +90,65 @@ export class CacheRuntime {
         return seen.map((s) => s?.value ?? 0);
       }
     }
-    const read = await this.call(index, 'counter', () =>
-      Promise.all(counters.map((c) => this.store.counter(c))),
-    );
+    const read =
+      fresh && this.store.backend !== 'memory'
+        ? await this.#batched(index, counters)
+        : await this.#read(index, counters);
     if (read === undefined) return undefined;
     counters.forEach((c, i) => this.#seen.set(c, { value: read.value[i] ?? 0, at: now }));
     return read.value;
   }
 
+  #read(index: string, counters: readonly string[]): Promise<{ value: number[] } | undefined> {
+    return this.call(index, 'counter', () => Promise.all(counters.map((c) => this.store.counter(c))));
+  }
+
+  /**
+   * One epoch read for the strong reads that arrive in the same turn of the event loop, sent at the
+   * end of that turn: a burst of reads costs one round trip to a shared store instead of one each,
+   * so it stays inside the budget. Sharing is safe because the read is *sent* after every reader
+   * sharing it arrived: it sees every write acknowledged before any of them (docs/adr/read-cache.md).
+   */
+  #batched(index: string, counters: readonly string[]): Promise<{ value: number[] } | undefined> {
+    const key = counters.join('\n');
+    let batch = this.#batches.get(key);
+    if (batch === undefined) {
+      batch = new Promise((resolve) => {
+        setImmediate(() => {
+          this.#batches.delete(key); // readers arriving from now on need a read sent after them
+          resolve(this.#read(index, counters));
+        });
+      });
+      this.#batches.set(key, batch);
+    }
+    return batch;
+  }
+
   /**
    * Bumps every counter (a write is about to be sent, or was answered). `owe`: a failed bump is
-   * retried until it lands, and strong reads of the counter bypass the cache meanwhile.
+   * retried until it lands, and strong reads of the counter bypass the cache meanwhile. True when
+   * every bump landed.
    */
-  async bump(index: string, counters: readonly string[], owe: boolean): Promise<void> {
-    await Promise.all(
+  async bump(index: string, counters: readonly string[], owe: boolean): Promise<boolean> {
+    const landed = await Promise.all(
       counters.map(async (c) => {
         const bumped = await this.call(index, 'increment', () => this.store.increment(c));
         if (bumped !== undefined) this.#seen.set(c, { value: bumped.value, at: this.#now() });
         else if (owe) this.#owed.set(c, index);
+        return bumped !== undefined;
       }),
     );
+    return landed.every(Boolean);
+  }
+
+  /** Milliseconds since `started` (a time from this runtime's clock). */
+  elapsedMs(started: number): number {
+    return this.#now() - started;
+  }
+
+  /** This runtime's clock. */
+  now(): number {
+    return this.#now();
   }
 
   async #payOwed(): Promise<void> {

@@ -28,7 +28,7 @@ export interface GatewayMetrics {
   readonly cacheRequests: FastCounter<'index' | 'outcome'>;
   /** Cache calls that failed or ran out of their budget (each one served as a miss or a bypass). */
   readonly cacheFailures: Counter<'index' | 'call' | 'kind'>;
-  /** Answers the cache did not keep: too-large, refused (store full), epoch-moved (a write raced). */
+  /** Answers the cache did not keep: too-large, refused (store full), epoch-moved (a write raced), expired (a strong answer that took longer than strongMaxAge). */
   readonly cacheNotStored: Counter<'index' | 'reason'>;
   /**
    * What the per-Index cache gauges read when scraped (cache/health.ts adds one source per
@@ -190,7 +190,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     }),
     cacheNotStored: new Counter({
       name: 'hevlayer_cache_not_stored_total',
-      help: 'Answers not cached: too-large, refused by the store, or epoch-moved (a write raced the read)',
+      help: 'Answers not cached: too-large, refused by the store, epoch-moved (a write raced the read), or expired (a strong answer older than strongMaxAge)',
       labelNames: ['index', 'reason'],
       registers,
     }),

@@ -309,13 +309,11 @@ describe.skipIf(skip !== undefined)('two gateway replicas sharing one Redis cach
     expect(all.every((x) => x.status === 200 && valueSeen(x) === 'hot')).toBe(true);
   });
 
-  // KNOWN BUG (cache layer, reported to its owner): a replica that cannot reach the cache still
-  // acknowledges writes without moving the epoch, so another replica that can serves its entry
-  // from before the write until it expires (strongMaxAge; docs/adr/read-cache.md counts this among
-  // the "residual hazards of a failing store", but issue 9 asks for no stale strong read when
-  // Redis dies). Seen in the fail-open test when Redis restarts and one replica reconnects before
-  // the other. `it.fails` keeps it running: make it `it` once fixed (e.g. acknowledge a write
-  // whose epoch bump failed only after strongMaxAge has passed: older entries are gone by then).
+  // KNOWN GAP (issue 9, open; docs/adr/read-cache.md "Partition"): a replica that cannot reach the
+  // cache still acknowledges writes without moving the epoch, so another replica that can serves
+  // its entry from before the write until strongMaxAge ends it. Waiting out strongMaxAge before
+  // the acknowledgment closes it but stalls every write for strongMaxAge while the cache is down
+  // (tried and reverted: see the ADR). `it.fails` keeps it running: make it `it` once fixed.
   it.fails(
     'shows a write acknowledged by replica A while A cannot reach Redis (B can) to the next strong read on B',
     async () => {
