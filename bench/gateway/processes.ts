@@ -3,7 +3,9 @@
  * every one is stopped at the end, on failure, and on Ctrl-C.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/helpers/listen.ts';
+
+export { freePort };
 
 export class Children {
   readonly #procs = new Set<ChildProcess>();
@@ -69,18 +71,6 @@ export function announcedPort(child: ChildProcess, name: string, timeoutMs = 20_
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${String(code)} before listening: ${errText}`));
-    });
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
     });
   });
 }
