@@ -24,6 +24,7 @@ import {
   isStopWrites,
   statusOf,
 } from './aerospike-client.ts';
+import { lazyConnection } from './aerospike-connection.ts';
 import { createUsageAccounting } from './aerospike-usage.ts';
 import { type CacheEntry, type CacheStore, type SetResult, type SetUsage, entryBytes } from './port.ts';
 
@@ -344,61 +345,6 @@ function checkSet(set: string): string {
     throw new AerospikeCacheError(`invalid set name ${JSON.stringify(set)} (1-63 of A-Z a-z 0-9 . _ -)`);
   }
   return set;
-}
-
-/**
- * The client, connected on first use so that a gateway starts while Aerospike is down (fail-open);
- * a failed attempt is not retried for `reconnectMs` (calls fail fast meanwhile). Once connected,
- * the client itself follows the cluster and reconnects to nodes.
- */
-function lazyConnection(options: AerospikeCacheOptions, reconnectMs: number, now: () => number) {
-  let client: Promise<AerospikeClientLike> | undefined;
-  let failedAt = -Infinity;
-  let lastError: unknown;
-  let closed = false;
-
-  const open = async (): Promise<AerospikeClientLike> => {
-    const c = options.client ?? realClient(options);
-    try {
-      await c.connect();
-      return c;
-    } catch (error) {
-      if (options.client === undefined) c.close();
-      throw error;
-    }
-  };
-
-  return {
-    get: (): Promise<AerospikeClientLike> => {
-      if (closed) return Promise.reject(new AerospikeCacheError('closed'));
-      if (client !== undefined) return client;
-      if (now() - failedAt < reconnectMs) return Promise.reject(AerospikeCacheError.of('connect', lastError));
-      client = open().catch((error: unknown) => {
-        client = undefined;
-        failedAt = now();
-        lastError = error;
-        throw AerospikeCacheError.of('connect', error);
-      });
-      return client;
-    },
-    async close() {
-      closed = true;
-      const c = await client?.catch(() => undefined);
-      c?.close();
-    },
-  };
-}
-
-function realClient(options: AerospikeCacheOptions): AerospikeClientLike {
-  // The C client's logger is process-wide and writes to stderr on its own (a line per failed
-  // seed connection); the adapter reports failures through its errors instead.
-  Aerospike.setDefaultLogging({ level: Aerospike.log.OFF });
-  return new Aerospike.Client({
-    hosts: options.hosts.join(','),
-    ...(options.maxConnsPerNode === undefined ? {} : { maxConnsPerNode: options.maxConnsPerNode }),
-    ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),
-    log: { level: Aerospike.log.OFF },
-  }) as unknown as AerospikeClientLike;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
