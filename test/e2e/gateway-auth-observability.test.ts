@@ -8,11 +8,11 @@ import Turbopuffer from '@turbopuffer/turbopuffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
 } from '../helpers/gateway-fixture.ts';
 
 const SHOP_KEY = 'shop-secret-key-0123456789';
@@ -31,19 +31,14 @@ describe('gateway auth, logs and metrics', () => {
     });
     fx = await startGatewayFixture({
       manifests: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'GatewayConfig',
-          metadata: { name: 'gw' },
-          spec: {
-            auth: {
-              apiKeys: [
-                { name: 'shop', keyEnv: 'SHOP_KEY', indexSelector: { matchLabels: { app: 'shop' } } },
-                { name: 'admin', keyEnv: 'ADMIN_KEY' },
-              ],
-            },
+        gatewayConfigManifest({
+          auth: {
+            apiKeys: [
+              { name: 'shop', keyEnv: 'SHOP_KEY', indexSelector: { matchLabels: { app: 'shop' } } },
+              { name: 'admin', keyEnv: 'ADMIN_KEY' },
+            ],
           },
-        },
+        }),
         localStore(),
         indexManifest('products', {}, { app: 'shop' }),
         indexManifest('blog-posts', {}, { app: 'blog' }),

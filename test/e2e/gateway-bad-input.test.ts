@@ -7,11 +7,11 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
 } from '../helpers/gateway-fixture.ts';
 
 const BODY_CAP = 64 * 1024;
@@ -324,12 +324,7 @@ describe('gateway bad input', () => {
   beforeAll(async () => {
     fx = await startGatewayFixture({
       manifests: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'GatewayConfig',
-          metadata: { name: 'gw' },
-          spec: { limits: { bodyBytes: BODY_CAP } },
-        },
+        gatewayConfigManifest({ limits: { bodyBytes: BODY_CAP } }),
         localStore(),
         indexManifest('products'),
         indexManifest('sharded', { backend: { shards: 3 } }),

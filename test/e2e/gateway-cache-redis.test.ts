@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
 } from '../helpers/gateway-fixture.ts';
 import { redisServerSkipReason, startRedisServer, type TestRedisServer } from '../helpers/redis-server.ts';
 
@@ -55,13 +55,10 @@ describe.skipIf(skip !== undefined)('read cache on a real Redis through the gate
     redis = await startRedisServer({ password: PASSWORD });
     gw = await startGatewayFixture({
       manifests: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'GatewayConfig',
-          metadata: { name: 'gw' },
-          // A generous budget and entry life: nothing here may depend on the machine's speed.
-          spec: { cache: { backend: 'redis', url: redis.url, timeoutMs: 1000, strongMaxAge: '1h' } },
-        },
+        // A generous budget and entry life: nothing here may depend on the machine's speed.
+        gatewayConfigManifest({
+          cache: { backend: 'redis', url: redis.url, timeoutMs: 1000, strongMaxAge: '1h' },
+        }),
         localStore(),
         indexManifest('docs'),
       ],

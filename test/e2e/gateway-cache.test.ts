@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  API_VERSION,
   indexManifest,
   localStore,
   startGatewayFixture,
   type GatewayFixture,
+  gatewayConfigManifest,
 } from '../helpers/gateway-fixture.ts';
 
 let gw: GatewayFixture;
@@ -38,12 +38,7 @@ beforeAll(async () => {
   gw = await startGatewayFixture({
     manifests: [
       // Strong entries live 1 h here, so that no assertion depends on how fast the machine is.
-      {
-        apiVersion: API_VERSION,
-        kind: 'GatewayConfig',
-        metadata: { name: 'gw' },
-        spec: { cache: { strongMaxAge: '1h' } },
-      },
+      gatewayConfigManifest({ cache: { strongMaxAge: '1h' } }),
       localStore(),
       indexManifest('docs'),
       indexManifest('sharded', { backend: { shards: 2 } }),
