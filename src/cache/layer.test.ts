@@ -120,7 +120,12 @@ describe('cache layer: strong reads', () => {
       ...inner,
       set: (entry, cap) => (ttls.push(entry.ttlMs), inner.set(entry, cap)),
     };
-    const { runtime, dispatch } = setup(spy, { strongMaxAgeMs: 700, metadataMaxAgeMs: 300 });
+    // A frozen clock: a strong entry's TTL counts from its read's start, so time passing would shorten it.
+    const { runtime, dispatch } = setup(spy, {
+      strongMaxAgeMs: 700,
+      metadataMaxAgeMs: 300,
+      now: () => 1_000,
+    });
     await send(dispatch, 'query', Q);
     await send(dispatch, 'metadata');
     await settled(runtime);
