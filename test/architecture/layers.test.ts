@@ -19,12 +19,17 @@ const RANKS: Readonly<Record<string, number>> = {
   registry: 2,
   stores: 3,
   config: 3,
+  objects: 3,
+  leases: 3,
   shards: 4,
   cache: 4,
   targets: 5,
-  gateway: 6,
-  main: 7,
-  cli: 8,
+  scan: 6,
+  snapshots: 7,
+  operator: 7,
+  gateway: 8,
+  main: 9,
+  cli: 10,
 };
 
 /** src/stores/<part>: the port below the layers and adapters, the pool on top. */
