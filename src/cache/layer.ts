@@ -17,7 +17,7 @@ import {
 } from '../stores/operations.ts';
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
-import { canonicalJson, entryKey, epochCounter } from './keys.ts';
+import { entryKey, epochCounter } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
 export interface CacheLayerOptions {
@@ -47,6 +47,7 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   const { runtime, index, set, identity, namespaces, policy } = options;
   const counters = namespaces.map((ns) => epochCounter(identity, ns));
   const strong = policy.consistency === 'strong';
+  const consistency = strong ? 'strong' : 'eventual';
 
   const report = (ctx: CallContext, outcome: CacheOutcome): void => {
     if (ctx.cache !== undefined) ctx.cache.outcome = outcome;
@@ -123,8 +124,8 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
       report(ctx, 'bypass');
       return next(sent, ctx);
     }
-    const body = sent.body === undefined ? '' : canonicalJson(sent.body.value());
-    const key = entryKey({ identity, namespaces, epochs, op: operation.op, body });
+    const body = runtime.bodyDigests.of(operation.body);
+    const key = entryKey({ identity, namespaces, epochs, op: operation.op, consistency, body });
     const slot = `${set}\n${key}`;
     let pending = runtime.inFlight.get(slot);
     if (pending === undefined) {
