@@ -150,13 +150,19 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
     return Payload.fromBytes(await lead(next, sent, ctx, slot, (b) => keep(key, epochs, b, kind, started)));
   };
 
+  /**
+   * A write bumps the epochs of its namespaces before and after (also after a failed write: it may
+   * have applied on some shards). When a bump did not land (this replica cannot reach the shared
+   * store), another replica that can may still serve an entry from before the write under the old
+   * epoch: the acknowledgment then waits until every such entry has expired (ADR "Partition").
+   */
   const write = async (next: Dispatch, operation: Operation, ctx: CallContext) => {
-    await runtime.bump(index, counters, false);
+    const before = await runtime.bump(index, counters, false);
     try {
       return await next(operation, ctx);
     } finally {
-      // Also after a failed write: it may have applied on some shards.
-      await runtime.bump(index, counters, true);
+      const after = await runtime.bump(index, counters, true);
+      if (!before || !after) await runtime.outwaitStaleEntries(index, ctx.signal);
     }
   };
 

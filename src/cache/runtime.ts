@@ -4,6 +4,7 @@
  * time budget with its health accounting, the in-flight misses that identical reads coalesce on,
  * the epoch reads and bumps (docs/adr/read-cache.md), and the bumps still owed after a failure.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheStore, SetResult, SetUsage } from './port.ts';
 import { BodyDigests } from './body-digests.ts';
 import { settle, withBudget } from './budget.ts';
@@ -146,6 +147,19 @@ export class CacheRuntime {
       }),
     );
     return landed.every(Boolean);
+  }
+
+  /**
+   * After a write whose epoch bump did not land: resolves once every strong entry that another
+   * replica may hold from before the write has expired. Such an entry's read started before the
+   * write was answered, and strong entries end strongMaxAge after their read started (plus, on a
+   * shared store, at most one call budget for the set to arrive). Ends early when `signal` aborts
+   * (nobody waits for the acknowledgment any more).
+   */
+  async outwaitStaleEntries(index: string, signal: AbortSignal | undefined): Promise<void> {
+    this.health.writeHeld(index);
+    const ms = this.strongMaxAgeMs + (this.store.inProcess === true ? 0 : this.budgetMs);
+    await sleep(ms, undefined, { signal }).catch(() => undefined);
   }
 
   /** Milliseconds since `started` (a time from this runtime's clock). */
