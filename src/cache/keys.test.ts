@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '../wire/json.ts';
-import { bodyDigest, canonicalJson, entryKey, epochCounter, setName } from './keys.ts';
+import { bodyDigest, canonicalJson, entryKey, entryPrefix, epochCounter, setName } from './keys.ts';
 
 const parts = {
   identity: 'local:/data',
@@ -11,7 +11,6 @@ const parts = {
   epochs: [3],
   op: 'query',
   consistency: 'strong' as const,
-  body: bodyDigest({}),
 };
 
 describe('cache keys', () => {
@@ -25,19 +24,25 @@ describe('cache keys', () => {
     );
   });
 
-  it('an entry key changes with the epoch, the namespace, the operation, the consistency, the body and the store', () => {
-    const base = entryKey(parts);
-    expect(entryKey({ ...parts })).toBe(base);
+  it('an entry key prefix changes with the epoch, the namespace, the operation, the consistency and the store', () => {
+    const base = entryPrefix(parts);
+    expect(entryPrefix({ ...parts })).toBe(base);
     for (const changed of [
       { epochs: [4] },
       { namespaces: ['other'] },
       { op: 'metadata' },
       { consistency: 'eventual' as const },
-      { body: bodyDigest({ top_k: 1 }) },
       { identity: 'local:/elsewhere' },
     ]) {
-      expect(entryKey({ ...parts, ...changed })).not.toBe(base);
+      expect(entryPrefix({ ...parts, ...changed })).not.toBe(base);
     }
+  });
+
+  it('an entry key is the prefix and the body digest, so it changes with either', () => {
+    const key = entryKey(entryPrefix(parts), bodyDigest({}));
+    expect(key).toMatch(/^[0-9a-f]{32}\.[0-9a-f]{32}$/);
+    expect(entryKey(entryPrefix({ ...parts, epochs: [4] }), bodyDigest({}))).not.toBe(key);
+    expect(entryKey(entryPrefix(parts), bodyDigest({ top_k: 1 }))).not.toBe(key);
   });
 
   it('a body digest is the same for bodies that differ only in key order, and differs otherwise', () => {

@@ -60,9 +60,9 @@ function sortKeys(value: unknown): unknown {
   return sorted;
 }
 
-/** The digest of a request body's canonical JSON ('' for operations without a body). */
+/** The digest of a request body's canonical JSON (128 bits; '' for operations without a body). */
 export function bodyDigest(value: unknown): string {
-  return value === undefined ? '' : sha256(canonicalJson(value));
+  return value === undefined ? '' : sha256(canonicalJson(value)).slice(0, 32);
 }
 
 export interface EntryKeyParts {
@@ -74,12 +74,19 @@ export interface EntryKeyParts {
   readonly op: string;
   /** The Index's consistency: an eventual answer is never served to a strong read. */
   readonly consistency: 'strong' | 'eventual';
-  /** The request body's `bodyDigest`. */
-  readonly body: string;
 }
 
-/** The entry key inside the Index's set. */
-export function entryKey(parts: EntryKeyParts): string {
+/**
+ * What an entry key shares with every other request of the same operation under the same epochs:
+ * a hash of the store, the namespaces with their epochs, the operation and the consistency. It
+ * changes only when an epoch does, so the layer computes it once per epoch, not once per request.
+ */
+export function entryPrefix(parts: EntryKeyParts): string {
   const spaces = parts.namespaces.map((ns, i) => `${ns}@${parts.epochs[i] ?? 0}`).join(',');
-  return sha256(`${parts.identity}\n${spaces}\n${parts.op}\n${parts.consistency}\n${parts.body}`);
+  return sha256(`${parts.identity}\n${spaces}\n${parts.op}\n${parts.consistency}`).slice(0, 32);
+}
+
+/** The entry key inside the Index's set: the prefix and the request body's `bodyDigest`. */
+export function entryKey(prefix: string, body: string): string {
+  return `${prefix}.${body}`;
 }

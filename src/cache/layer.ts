@@ -17,7 +17,7 @@ import {
 } from '../stores/operations.ts';
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
-import { entryKey, epochCounter } from './keys.ts';
+import { entryKey, entryPrefix, epochCounter } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
 export interface CacheLayerOptions {
@@ -48,6 +48,19 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   const counters = namespaces.map((ns) => epochCounter(identity, ns));
   const strong = policy.consistency === 'strong';
   const consistency = strong ? 'strong' : 'eventual';
+
+  /** Entry-key prefixes by operation and epochs; epochs move only on writes, so this stays tiny. */
+  const prefixes = new Map<string, string>();
+  const prefixOf = (op: string, epochs: readonly number[]): string => {
+    const memo = `${op}@${epochs.join(',')}`;
+    let prefix = prefixes.get(memo);
+    if (prefix === undefined) {
+      if (prefixes.size >= 64) prefixes.clear();
+      prefix = entryPrefix({ identity, namespaces, epochs, op, consistency });
+      prefixes.set(memo, prefix);
+    }
+    return prefix;
+  };
 
   const report = (ctx: CallContext, outcome: CacheOutcome): void => {
     if (ctx.cache !== undefined) ctx.cache.outcome = outcome;
@@ -124,8 +137,7 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
       report(ctx, 'bypass');
       return next(sent, ctx);
     }
-    const body = runtime.bodyDigests.of(operation.body);
-    const key = entryKey({ identity, namespaces, epochs, op: operation.op, consistency, body });
+    const key = entryKey(prefixOf(operation.op, epochs), runtime.bodyDigests.of(operation.body));
     const slot = `${set}\n${key}`;
     let pending = runtime.inFlight.get(slot);
     if (pending === undefined) {
