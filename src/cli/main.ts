@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCrds } from './crds.ts';
 import { registerDemo } from './demo.ts';
+import { registerOperator } from './operator.ts';
 import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
 
@@ -22,6 +23,7 @@ registerServe(program, { version });
 registerValidate(program);
 registerCrds(program);
 registerDemo(program);
+registerOperator(program, { version });
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,12 @@ import { validateObject, type KubeObject } from '../config/kubernetes/objects.ts
 import { buildRegistry } from '../registry/build.ts';
 import type { IndexEntry } from '../registry/types.ts';
 import type { Condition } from '../resources/meta.ts';
-import { reconcile, type IndexObjectView, type IndexObserved, type UpstreamObservation } from './reconcile.ts';
+import {
+  reconcile,
+  type IndexObjectView,
+  type IndexObserved,
+  type UpstreamObservation,
+} from './reconcile.ts';
 
 const T0 = '2026-12-06T10:00:00.000Z';
 const T1 = '2026-12-06T10:01:00.000Z';
@@ -22,7 +27,11 @@ const store = (name: string, isDefault: boolean): KubeObject => ({
   spec: { provider: 'local', default: isDefault },
 });
 
-function indexObject(spec: Record<string, unknown> = {}, generation = 1, labels?: Record<string, string>): KubeObject {
+function indexObject(
+  spec: Record<string, unknown> = {},
+  generation = 1,
+  labels?: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: 'hevlayer.com/v1',
     kind: 'Index',
@@ -43,7 +52,12 @@ function entryOf(object: KubeObject, stores: readonly KubeObject[]): IndexEntry 
   return snapshot.indexes.get('products');
 }
 
-function observe(object: KubeObject, now: string, stores: readonly KubeObject[], upstream?: UpstreamObservation): IndexObserved {
+function observe(
+  object: KubeObject,
+  now: string,
+  stores: readonly KubeObject[],
+  upstream?: UpstreamObservation,
+): IndexObserved {
   const check = validateObject('Index', object);
   const entry = entryOf(object, stores);
   return {
@@ -63,7 +77,8 @@ const DOWN: UpstreamObservation = { reachable: false, message: 'VectorStore "mai
 const view = (object: KubeObject, status?: Record<string, unknown>): IndexObjectView =>
   ({ metadata: object.metadata, ...(status === undefined ? {} : { status }) }) as IndexObjectView;
 
-const brief = (conditions: readonly Condition[]) => conditions.map((c) => `${c.type}=${c.status}/${c.reason}`);
+const brief = (conditions: readonly Condition[]) =>
+  conditions.map((c) => `${c.type}=${c.status}/${c.reason}`);
 
 describe('reconcile', () => {
   it.each([
@@ -72,7 +87,12 @@ describe('reconcile', () => {
       spec: {},
       stores: [store('main', true)],
       upstream: UP,
-      want: ['SpecValid=True/Valid', 'StoreResolved=True/Resolved', 'UpstreamReachable=True/Reachable', 'Ready=True/Ready'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=True/Resolved',
+        'UpstreamReachable=True/Reachable',
+        'Ready=True/Ready',
+      ],
       sync: 'Synced',
     },
     {
@@ -80,7 +100,12 @@ describe('reconcile', () => {
       spec: { backend: { storeRef: 'missing' } },
       stores: [store('main', true)],
       upstream: undefined,
-      want: ['SpecValid=True/Valid', 'StoreResolved=False/StoreNotFound', 'UpstreamReachable=Unknown/StoreNotResolved', 'Ready=False/StoreNotFound'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=False/StoreNotFound',
+        'UpstreamReachable=Unknown/StoreNotResolved',
+        'Ready=False/StoreNotFound',
+      ],
       sync: 'Synced',
     },
     {
@@ -88,7 +113,12 @@ describe('reconcile', () => {
       spec: {},
       stores: [store('a', true), store('b', true)],
       upstream: undefined,
-      want: ['SpecValid=True/Valid', 'StoreResolved=False/AmbiguousDefaultStore', 'UpstreamReachable=Unknown/StoreNotResolved', 'Ready=False/AmbiguousDefaultStore'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=False/AmbiguousDefaultStore',
+        'UpstreamReachable=Unknown/StoreNotResolved',
+        'Ready=False/AmbiguousDefaultStore',
+      ],
       sync: 'Synced',
     },
     {
@@ -96,7 +126,12 @@ describe('reconcile', () => {
       spec: {},
       stores: [store('a', false)],
       upstream: undefined,
-      want: ['SpecValid=True/Valid', 'StoreResolved=False/NoDefaultStore', 'UpstreamReachable=Unknown/StoreNotResolved', 'Ready=False/NoDefaultStore'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=False/NoDefaultStore',
+        'UpstreamReachable=Unknown/StoreNotResolved',
+        'Ready=False/NoDefaultStore',
+      ],
       sync: 'Synced',
     },
     {
@@ -104,7 +139,12 @@ describe('reconcile', () => {
       spec: { backend: { storeRef: 'b' } },
       stores: [store('a', true), store('b', false)],
       upstream: UP,
-      want: ['SpecValid=True/Valid', 'StoreResolved=True/Resolved', 'UpstreamReachable=True/Reachable', 'Ready=True/Ready'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=True/Resolved',
+        'UpstreamReachable=True/Reachable',
+        'Ready=True/Ready',
+      ],
       sync: 'Synced',
     },
     {
@@ -112,7 +152,12 @@ describe('reconcile', () => {
       spec: { scan: { threads: 0 } },
       stores: [store('main', true)],
       upstream: undefined,
-      want: ['SpecValid=False/InvalidSpec', 'StoreResolved=Unknown/InvalidSpec', 'UpstreamReachable=Unknown/InvalidSpec', 'Ready=False/InvalidSpec'],
+      want: [
+        'SpecValid=False/InvalidSpec',
+        'StoreResolved=Unknown/InvalidSpec',
+        'UpstreamReachable=Unknown/InvalidSpec',
+        'Ready=False/InvalidSpec',
+      ],
       sync: 'Failed',
     },
     {
@@ -120,7 +165,12 @@ describe('reconcile', () => {
       spec: {},
       stores: [store('main', true)],
       upstream: DOWN,
-      want: ['SpecValid=True/Valid', 'StoreResolved=True/Resolved', 'UpstreamReachable=False/Unreachable', 'Ready=False/UpstreamUnreachable'],
+      want: [
+        'SpecValid=True/Valid',
+        'StoreResolved=True/Resolved',
+        'UpstreamReachable=False/Unreachable',
+        'Ready=False/UpstreamUnreachable',
+      ],
       sync: 'Synced',
     },
   ])('$name', ({ spec, stores, upstream, want, sync }) => {
@@ -136,7 +186,11 @@ describe('reconcile', () => {
   it('fills defaults into status: backend.namespace is the Index name, the upstream facts are recorded', () => {
     const object = indexObject();
     const { status } = reconcile(view(object), observe(object, T0, [store('main', true)], UP));
-    expect(status.backend).toEqual({ store: 'main', namespace: 'products', upstreamNamespaces: ['products'] });
+    expect(status.backend).toEqual({
+      store: 'main',
+      namespace: 'products',
+      upstreamNamespaces: ['products'],
+    });
     expect(status.upstream).toEqual(UP.reachable ? UP.facts : undefined);
     expect(status.metadataSync).toEqual({
       state: 'Synced',
@@ -168,7 +222,11 @@ describe('reconcile', () => {
     expect(pending.actions.map((a) => a.type)).toEqual(['patchStatus', 'requeue']);
     const synced = reconcile(view(v2, pending.status), observe(v2, T2, stores, UP));
     expect(synced.status.metadataSync).toMatchObject({ state: 'Synced', lastSyncTime: T2 });
-    expect(synced.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: T2, observedGeneration: 2 });
+    expect(synced.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: T2,
+      observedGeneration: 2,
+    });
   });
 
   it('upstream down and back: Ready False then True, transition times at each flip, last known facts kept while down', () => {
@@ -176,12 +234,18 @@ describe('reconcile', () => {
     const object = indexObject();
     const up = reconcile(view(object), observe(object, T0, stores, UP));
     const down = reconcile(view(object, up.status), observe(object, T1, stores, DOWN));
-    expect(brief(down.status.conditions).slice(2)).toEqual(['UpstreamReachable=False/Unreachable', 'Ready=False/UpstreamUnreachable']);
+    expect(brief(down.status.conditions).slice(2)).toEqual([
+      'UpstreamReachable=False/Unreachable',
+      'Ready=False/UpstreamUnreachable',
+    ]);
     expect(down.status.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(T1);
     expect(down.status.upstream).toEqual(up.status.upstream);
     expect(down.actions).toContainEqual({ type: 'requeue', afterMs: 5000, reason: 'UpstreamUnreachable' });
     const back = reconcile(view(object, down.status), observe(object, T2, stores, UP));
-    expect(brief(back.status.conditions).slice(2)).toEqual(['UpstreamReachable=True/Reachable', 'Ready=True/Ready']);
+    expect(brief(back.status.conditions).slice(2)).toEqual([
+      'UpstreamReachable=True/Reachable',
+      'Ready=True/Ready',
+    ]);
     expect(back.status.conditions.find((c) => c.type === 'UpstreamReachable')?.lastTransitionTime).toBe(T2);
     expect(back.status.conditions.find((c) => c.type === 'StoreResolved')?.lastTransitionTime).toBe(T0);
   });
@@ -190,9 +254,15 @@ describe('reconcile', () => {
     const stores = [store('main', true)];
     const object = indexObject();
     const first = reconcile(view(object), observe(object, T0, stores, UP));
-    const more: UpstreamObservation = { reachable: true, facts: { approxRowCount: 9, approxLogicalBytes: 400, indexStatus: 'updating' } };
+    const more: UpstreamObservation = {
+      reachable: true,
+      facts: { approxRowCount: 9, approxLogicalBytes: 400, indexStatus: 'updating' },
+    };
     const next = reconcile(view(object, first.status), observe(object, T1, stores, more));
-    expect(next.actions[0]).toEqual({ type: 'patchStatus', patch: expect.objectContaining({ upstream: more.reachable ? more.facts : {} }) });
+    expect(next.actions[0]).toEqual({
+      type: 'patchStatus',
+      patch: expect.objectContaining({ upstream: more.reachable ? more.facts : {} }),
+    });
     expect(next.status.conditions.map((c) => c.lastTransitionTime)).toEqual([T0, T0, T0, T0]);
   });
 
@@ -213,11 +283,19 @@ describe('reconcile', () => {
     const object = indexObject();
     const bridged = {
       cache: { entries: 1, bytes: 10, hitRatio: 0.5 },
-      conditions: [{ type: 'CacheDegraded', status: 'False', reason: 'Healthy', message: 'ok', lastTransitionTime: T0 }],
+      conditions: [
+        { type: 'CacheDegraded', status: 'False', reason: 'Healthy', message: 'ok', lastTransitionTime: T0 },
+      ],
     };
     const { actions } = reconcile(view(object, bridged), observe(object, T1, [store('main', true)], UP));
     const patch = actions[0]?.type === 'patchStatus' ? actions[0].patch : {};
-    expect(Object.keys(patch).sort()).toEqual(['backend', 'conditions', 'metadataSync', 'observedGeneration', 'upstream']);
+    expect(Object.keys(patch).sort()).toEqual([
+      'backend',
+      'conditions',
+      'metadataSync',
+      'observedGeneration',
+      'upstream',
+    ]);
     expect((patch.conditions as Condition[]).map((c) => c.type)).toEqual([
       'SpecValid',
       'StoreResolved',

@@ -47,7 +47,10 @@ export interface IndexObjectView {
   readonly status?: StatusFields;
 }
 
-export type ReconcilerStatus = Pick<IndexStatus, 'observedGeneration' | 'metadataSync' | 'backend' | 'upstream'> & {
+export type ReconcilerStatus = Pick<
+  IndexStatus,
+  'observedGeneration' | 'metadataSync' | 'backend' | 'upstream'
+> & {
   readonly conditions: Condition[];
 };
 
@@ -64,15 +67,13 @@ export interface ReconcileResult {
 export const PENDING_REQUEUE_MS = 1000;
 export const UNREACHABLE_REQUEUE_MS = 5000;
 
-type Phase =
-  | { kind: 'invalid' }
-  | { kind: 'pending' }
-  | { kind: 'synced'; entry: IndexEntry };
+type Phase = { kind: 'invalid' } | { kind: 'pending' } | { kind: 'synced'; entry: IndexEntry };
 
 function phaseOf(object: IndexObjectView, observed: IndexObserved): Phase {
   if (observed.problems.length > 0) return { kind: 'invalid' };
   const entry = observed.entry;
-  if (entry === undefined || entry.resource.metadata.generation !== object.metadata.generation) return { kind: 'pending' };
+  if (entry === undefined || entry.resource.metadata.generation !== object.metadata.generation)
+    return { kind: 'pending' };
   return { kind: 'synced', entry };
 }
 
@@ -114,7 +115,8 @@ export function reconcile(object: IndexObjectView, observed: IndexObserved): Rec
       phase.kind === 'invalid'
         ? { state: 'Failed', message: `not applied: ${observed.problems.join('; ')}` }
         : { state: 'Pending', message };
-    if (phase.kind === 'pending') actions.push({ type: 'requeue', afterMs: PENDING_REQUEUE_MS, reason: 'SyncPending' });
+    if (phase.kind === 'pending')
+      actions.push({ type: 'requeue', afterMs: PENDING_REQUEUE_MS, reason: 'SyncPending' });
   } else {
     const { entry } = phase;
     const resolved = entry.conditions.find((c) => c.type === 'StoreResolved');
@@ -148,11 +150,21 @@ export function reconcile(object: IndexObjectView, observed: IndexObserved): Rec
       };
       upstream = { ...seen.facts };
     } else {
-      reachable = { type: 'UpstreamReachable', status: 'False', reason: 'Unreachable', message: seen.message };
+      reachable = {
+        type: 'UpstreamReachable',
+        status: 'False',
+        reason: 'Unreachable',
+        message: seen.message,
+      };
       actions.push({ type: 'requeue', afterMs: UNREACHABLE_REQUEUE_MS, reason: 'UpstreamUnreachable' });
     }
     if (served?.status !== 'True') {
-      ready = { type: 'Ready', status: 'False', reason: served?.reason ?? 'NotServed', message: served?.message ?? '' };
+      ready = {
+        type: 'Ready',
+        status: 'False',
+        reason: served?.reason ?? 'NotServed',
+        message: served?.message ?? '',
+      };
     } else if (reachable.status !== 'True') {
       ready = {
         type: 'Ready',
@@ -167,7 +179,10 @@ export function reconcile(object: IndexObjectView, observed: IndexObserved): Rec
 
   const before = object.status?.metadataSync as IndexStatus['metadataSync'];
   const lastSyncTime =
-    before !== undefined && before.state === sync.state && before.message === sync.message && before.lastSyncTime !== undefined
+    before !== undefined &&
+    before.state === sync.state &&
+    before.message === sync.message &&
+    before.lastSyncTime !== undefined
       ? before.lastSyncTime
       : observed.now;
   const status: ReconcilerStatus = {

@@ -32,7 +32,9 @@ export type StatusFields = Readonly<Record<string, unknown>> & { readonly condit
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }
@@ -62,9 +64,7 @@ export function statusPatch(
   }
   const others = (current?.conditions ?? []).filter((c) => !owner.conditionTypes.includes(c.type));
   const mine = (desired.conditions ?? []).filter((c) => owner.conditionTypes.includes(c.type));
-  patch.conditions = [...mine, ...others].sort(
-    (a, b) => conditionRank(a.type) - conditionRank(b.type),
-  );
+  patch.conditions = [...mine, ...others].sort((a, b) => conditionRank(a.type) - conditionRank(b.type));
   return patch;
 }
 

@@ -4,7 +4,13 @@
  * computed from. A 409 means someone else wrote in between; the writer fetches the fresh object,
  * recomputes and tries again (a few times), so nothing the other writer wrote is lost.
  */
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../resources/meta.ts';
 import type { StatusFields } from './status-patch.ts';
 
@@ -14,14 +20,23 @@ export interface IndexRef {
 }
 
 export interface IndexObjectState {
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly generation?: number; readonly resourceVersion?: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly generation?: number;
+    readonly resourceVersion?: string;
+  };
   readonly status?: StatusFields;
 }
 
 /** The two calls a status writer makes. */
 export interface IndexStatusApi {
   get(ref: IndexRef): Promise<IndexObjectState>;
-  patchStatus(ref: IndexRef, resourceVersion: string | undefined, status: Record<string, unknown>): Promise<IndexObjectState>;
+  patchStatus(
+    ref: IndexRef,
+    resourceVersion: string | undefined,
+    status: Record<string, unknown>,
+  ): Promise<IndexObjectState>;
 }
 
 export type WriteOutcome = 'written' | 'unchanged' | 'gone';
@@ -55,7 +70,9 @@ export async function writeStatus(
       if (code !== 409) throw err;
       onConflict?.();
       if (attempt >= MAX_ATTEMPTS) {
-        throw new StatusConflictError(`status of Index ${ref.namespace}/${ref.name}: still conflicting after ${attempt} attempts`);
+        throw new StatusConflictError(
+          `status of Index ${ref.namespace}/${ref.name}: still conflicting after ${attempt} attempts`,
+        );
       }
       object = undefined;
     }

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { applyDefaults } from './defaults.ts';
-import type { ObjectMeta } from './meta.ts';
+import { ConditionSchema, type ObjectMeta } from './meta.ts';
 import { SecretKeyRefSchema } from './vector-store-schema.ts';
 import {
   boolean,
@@ -226,3 +226,17 @@ export interface GatewayConfigResource {
 export function defaultGatewayConfigSpec(): GatewayConfigSpec {
   return applyDefaults(GatewayConfigSpecSchema, {}) as GatewayConfigSpec;
 }
+
+/** GatewayConfig status (its CRD exists for operator mode; nothing writes conditions yet). */
+export const GatewayConfigStatusSchema = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
+    conditions: Type.Optional(
+      Type.Array(ConditionSchema, {
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
+    ),
+  },
+  { description: 'GatewayConfig status.' },
+);

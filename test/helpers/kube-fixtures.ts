@@ -61,7 +61,11 @@ export function collectionPath(kind: string, namespace: string): string {
 /** `kubectl create -f` for each object; throws on an unexpected status. */
 export async function apply(
   api: KubeApiServer,
-  ...objects: { kind: string; metadata: { namespace: string; [field: string]: unknown }; [field: string]: unknown }[]
+  ...objects: {
+    kind: string;
+    metadata: { namespace: string; [field: string]: unknown };
+    [field: string]: unknown;
+  }[]
 ) {
   for (const object of objects) {
     const res = await api.kube('POST', collectionPath(object.kind, object.metadata.namespace), object);
