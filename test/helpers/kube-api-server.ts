@@ -126,6 +126,24 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Lease times are MicroTime: a real server refuses anything but six fractional digits. */
+function checkMicroTimes(body: unknown): void {
+  const spec = (body as { spec?: Record<string, unknown> }).spec ?? {};
+  for (const field of ['acquireTime', 'renewTime']) {
+    const value = spec[field];
+    if (
+      value !== undefined &&
+      !(typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(value))
+    ) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `spec.${field}: must be a MicroTime (six fractional digits), got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
 interface OpenWatch {
   readonly res: ServerResponse;
   readonly bookmarks: boolean;
@@ -215,6 +233,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     const namespace = route.namespace ?? '';
     if (namespace === '') throw new ApiError(404, 'NotFound', 'namespaced resource needs a namespace');
     const body = await readBody(req);
+    if (type.kind === 'Lease' && body !== undefined) checkMicroTimes(body);
     if (request.verb === 'create') return send(res, 201, store.create(type, namespace, body as KubeObject));
     const name = route.name ?? '';
     if (request.verb === 'get') return send(res, 200, store.get(type, namespace, name));
