@@ -15,7 +15,7 @@ import { withBudget } from '../cache/budget.ts';
 import { describeCacheSpec, openCacheStore } from '../cache/open.ts';
 import { FileConfigProvider } from '../config/file/provider.ts';
 import type { ConfigProvider } from '../config/provider.ts';
-import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
+import type { ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';

@@ -59,9 +59,9 @@ describe('LeaderElector on a coordination.k8s.io/v1 Lease', () => {
       'GET',
       '/apis/coordination.k8s.io/v1/namespaces/layer/leases/hevlayer-operator',
     );
-    expect(lease.body.spec.holderIdentity).toBe('b');
-    expect(lease.body.spec.leaseTransitions).toBe(1);
-    expect(lease.body.spec.renewTime).toMatch(/\.\d{6}Z$/);
+    expect(lease.body.spec?.holderIdentity).toBe('b');
+    expect(lease.body.spec?.leaseTransitions).toBe(1);
+    expect(lease.body.spec?.renewTime).toMatch(/\.\d{6}Z$/);
   });
 
   it('stops leading when another holder took the lease', async () => {

@@ -15,7 +15,7 @@ import type { RunningGateway } from '../../src/main/serve.ts';
 import { CRD_KINDS, buildCrd } from '../../src/resources/crd.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { startFaultUpstream, type FaultUpstream } from '../helpers/fault-upstream.ts';
-import { ApiError, RESOURCE_TYPES } from '../helpers/kube-api-store.ts';
+import { RESOURCE_TYPES } from '../helpers/kube-api-store.ts';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server.ts';
 import {
   apply,
@@ -28,6 +28,7 @@ import {
 } from '../helpers/kube-fixtures.ts';
 import { grantsFromFiles } from '../helpers/kube-rbac.ts';
 import { jsonPath } from '../helpers/json-path.ts';
+import type { Condition } from '../../src/resources/meta.ts';
 
 const NS = 'layer';
 const STORE_KEY = 'tpuf_StOrEkEy_0123456789abcdef';
@@ -45,10 +46,25 @@ const logLines: string[] = [];
 const writes: string[] = [];
 
 const indexPath = (name: string) => `/apis/hevlayer.com/v1/namespaces/${NS}/indexes/${name}`;
-const getIndex = async (name: string) => (await api.kube('GET', indexPath(name))).body as Record<string, any>;
-const condition = (obj: Record<string, any>, type: string) =>
-  (obj.status?.conditions ?? []).find((c: { type: string }) => c.type === type) as
-    Record<string, any> | undefined;
+/** An Index as the API server returns it (what these tests read of it). */
+interface IndexJson {
+  readonly metadata: { readonly name: string; readonly generation: number };
+  readonly spec: unknown;
+  readonly status?: {
+    readonly observedGeneration?: number;
+    readonly conditions?: readonly Condition[];
+    readonly metadataSync?: { readonly state: string };
+    readonly upstream?: Record<string, unknown>;
+    readonly cache?: { readonly entries?: number };
+  };
+}
+interface ServedIndex {
+  readonly metadata?: { readonly name?: string; readonly labels?: Record<string, string> };
+  readonly rows?: unknown[];
+}
+const getIndex = async (name: string) =>
+  (await api.kube('GET', indexPath(name))).body as unknown as IndexJson;
+const condition = (obj: IndexJson, type: string) => obj.status?.conditions?.find((c) => c.type === type);
 
 async function call(method: string, path: string, body?: unknown, key = clientKey) {
   if (gateway === undefined) throw new Error('operator not running');
@@ -57,11 +73,11 @@ async function call(method: string, path: string, body?: unknown, key = clientKe
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as ServedIndex };
 }
 
-async function seedIndex(): Promise<Record<string, any>> {
-  return parse(await readFile('test/fixtures/seed-index.yaml', 'utf8')) as Record<string, any>;
+async function seedIndex(): Promise<Parameters<typeof apply>[1]> {
+  return parse(await readFile('test/fixtures/seed-index.yaml', 'utf8')) as Parameters<typeof apply>[1];
 }
 
 beforeAll(async () => {
@@ -124,22 +140,22 @@ afterAll(async () => {
 
 describe('hevlayer operator against the test API server', () => {
   it("the seed's example as a CR ends Ready=True, metadataSync Synced, observedGeneration == generation, printer columns filled", async () => {
-    await apply(api, (await seedIndex()) as Parameters<typeof apply>[1]);
+    await apply(api, await seedIndex());
     const obj = await eventually(async () => {
       const o = await getIndex('products');
       return condition(o, 'Ready')?.status === 'True' && o.status?.metadataSync?.state === 'Synced'
         ? o
         : undefined;
     });
-    expect(obj.status.observedGeneration).toBe(obj.metadata.generation);
+    expect(obj.status?.observedGeneration).toBe(obj.metadata.generation);
     expect(condition(obj, 'StoreResolved')).toMatchObject({ status: 'True', observedGeneration: 1 });
     expect(condition(obj, 'UpstreamReachable')).toMatchObject({ status: 'True', reason: 'Reachable' });
-    expect(obj.status.upstream).toMatchObject({ indexStatus: 'absent', approxRowCount: 0 });
+    expect(obj.status?.upstream).toMatchObject({ indexStatus: 'absent', approxRowCount: 0 });
     const index = CRD_KINDS.find((k) => k.kind === 'Index');
-    const columns = (buildCrd(index!).spec as any).versions[0].additionalPrinterColumns as {
-      name: string;
-      jsonPath: string;
-    }[];
+    const crd = buildCrd(index!) as {
+      spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string }[] }[] };
+    };
+    const columns = crd.spec.versions[0]?.additionalPrinterColumns ?? [];
     const shown = Object.fromEntries(columns.map((c) => [c.name, jsonPath(obj, c.jsonPath)]));
     expect(shown).toMatchObject({
       Ready: 'True',
@@ -161,7 +177,7 @@ describe('hevlayer operator against the test API server', () => {
     });
     expect(condition(obj, 'CacheDegraded')).toMatchObject({ status: 'False' });
     expect(condition(obj, 'Ready')?.status).toBe('True');
-    expect(obj.status.metadataSync.state).toBe('Synced');
+    expect(obj.status?.metadataSync?.state).toBe('Synced');
   });
 
   it('create, update and delete of an Index reach the registry and the data plane', async () => {
@@ -246,7 +262,14 @@ describe('hevlayer operator against the test API server', () => {
         indexes,
         NS,
         'shows',
-        { status: { conditions: [...((current.status as any)?.conditions ?? []), other] } },
+        {
+          status: {
+            conditions: [
+              ...((current.status as { conditions?: unknown[] } | undefined)?.conditions ?? []),
+              other,
+            ],
+          },
+        },
         true,
       );
       return undefined;

@@ -38,6 +38,12 @@ export interface ApiRequest {
 /** Runs before a request is handled; may change the store or answer instead (return an ApiError). */
 export type RequestHook = (request: ApiRequest, store: KubeObjectStore) => ApiError | undefined;
 
+/** A JSON answer of the server: an object whose fields tests read (Status objects included). */
+export type KubeJson = Record<string, unknown> & {
+  readonly spec?: Record<string, unknown>;
+  readonly status?: unknown;
+};
+
 export interface KubeApiServerOptions {
   /** The operator's RBAC (from deploy/); absent = the operator may do anything. */
   readonly grants?: readonly Grant[];
@@ -56,7 +62,7 @@ export interface KubeApiServer {
     path: string,
     body?: unknown,
     contentType?: string,
-  ): Promise<{ status: number; body: any }>;
+  ): Promise<{ status: number; body: KubeJson }>;
   onRequest(hook: RequestHook): () => void;
   /** Resets every open watch connection mid-stream (like a dropped TCP connection). */
   dropWatches(): number;
@@ -320,7 +326,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as KubeJson };
     },
     onRequest(hook) {
       hooks.add(hook);

@@ -89,7 +89,7 @@ export async function mergePatch(
     'application/merge-patch+json',
   );
   if (res.status !== 200) throw new Error(`patch ${kind}/${name}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Record<string, any>;
+  return res.body;
 }
 
 export async function remove(api: KubeApiServer, kind: string, namespace: string, name: string) {
