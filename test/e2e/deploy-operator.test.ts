@@ -14,7 +14,35 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CRD_KINDS, renderCrdYaml } from '../../src/resources/crd.ts';
 import { renderChart, renderTemplate } from '../helpers/helm-lite.ts';
 
-type Doc = Record<string, any>;
+interface Container {
+  readonly image: string;
+  readonly args: string[];
+  readonly ports: unknown[];
+  readonly readinessProbe: { readonly httpGet: unknown };
+  readonly livenessProbe: { readonly httpGet: unknown };
+}
+
+/** A rendered manifest; one shape for every kind, the fields these tests read (a missing one fails them). */
+interface Doc {
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec: {
+    readonly template: {
+      readonly spec: {
+        readonly serviceAccountName: string;
+        readonly terminationGracePeriodSeconds: number;
+        readonly securityContext: { readonly runAsNonRoot: boolean; readonly runAsUser: number };
+        readonly containers: Container[];
+      };
+    };
+    readonly selector: { readonly matchLabels: unknown };
+    readonly ports: unknown[];
+    readonly names: { readonly kind: string };
+  };
+  readonly rules?: unknown[];
+  readonly roleRef: { readonly name: string };
+  readonly subjects?: Record<string, unknown>[];
+}
 
 const docsOf = (file: string): Doc[] =>
   parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Doc);
@@ -49,7 +77,10 @@ const find = (docs: Doc[], kind: string): Doc => {
 };
 
 const kustomized = kustomize('deploy');
-const charted = renderChart('deploy/helm/hevlayer', { name: 'hevlayer', namespace: 'search' });
+const charted = renderChart('deploy/helm/hevlayer', {
+  name: 'hevlayer',
+  namespace: 'search',
+}) as unknown as Doc[];
 const operatorRules = find(docsOf('deploy/operator/rbac.yaml'), 'Role').rules as unknown[];
 
 describe.each([
@@ -58,7 +89,7 @@ describe.each([
 ])('%s', (_name, docs) => {
   const deployment = find(docs, 'Deployment');
   const pod = deployment.spec.template.spec;
-  const container = pod.containers[0];
+  const container = pod.containers[0]!;
 
   it('runs the hevlayer image as `operator` in its own namespace under the hevlayer service account', () => {
     expect(container.image).toBe('hevlayer:0.1.0');
