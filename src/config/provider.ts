@@ -25,3 +25,10 @@ export interface SecretSource {
   fromEnv(variable: string): string;
   fromSecretRef(ref: SecretRef): string;
 }
+
+/** An environment variable's value; the error names the variable, never a value. */
+export function envSecret(env: Readonly<Record<string, string | undefined>>, variable: string): string {
+  const value = env[variable];
+  if (value === undefined || value === '') throw new Error(`environment variable ${variable} is not set`);
+  return value;
+}

@@ -4,7 +4,7 @@
  * changed Secret is a new cache entry, so the next registry build (and the stores and keys built
  * from it) sees the new value without a restart. Errors name the Secret, never a value.
  */
-import type { SecretRef, SecretSource } from '../provider.ts';
+import { envSecret, type SecretRef, type SecretSource } from '../provider.ts';
 
 export interface SecretObject {
   readonly metadata?: { readonly name?: string; readonly namespace?: string };
@@ -18,11 +18,7 @@ export function createKubernetesSecretSource(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): SecretSource {
   return {
-    fromEnv(variable) {
-      const value = env[variable];
-      if (value === undefined || value === '') throw new Error(`environment variable ${variable} is not set`);
-      return value;
-    },
+    fromEnv: (variable) => envSecret(env, variable),
     fromSecretRef(ref: SecretRef) {
       const namespace = ref.namespace ?? defaultNamespace();
       const secret = secrets().find(
