@@ -66,14 +66,14 @@ export function reconnectDelay(attempt: number): number {
  * How every hevlayer Redis connection behaves (the cache, and the snapshot writer's lease on the
  * same server): fail fast, no offline queue, no per-command retries, background reconnection.
  */
-export function redisConnectionOptions(commandTimeoutMs: number): RedisOptions {
+export function redisConnectionOptions(commandTimeoutMs: number) {
   return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: 2000,
     retryStrategy: reconnectDelay,
-  };
+  } satisfies RedisOptions;
 }
 
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
