@@ -114,12 +114,24 @@ function arrayFields(schema: unknown): Set<string> {
   return out;
 }
 
+/** The attribute names of a metadata schema; undefined when there is no schema to go by. */
+function schemaFields(schema: unknown): Set<string> | undefined {
+  return typeof schema === 'object' && schema !== null ? new Set(Object.keys(schema)) : undefined;
+}
+
 async function grouped(query: Query, fields: readonly string[], schema: unknown, pageSize: number) {
   const arrays = arrayFields(schema);
+  const known = schemaFields(schema);
+  const rowCount = await countWhere(query, undefined);
   const facets: Record<string, FacetValue[]> = {};
-  for (const field of fields)
-    facets[field] = sortFacet(await groupedField(query, field, arrays.has(field), pageSize));
-  return { facets, rowCount: await countWhere(query, undefined), method: 'grouped' as const };
+  for (const field of fields) {
+    // A field no document has (not in the schema) is missing on every row.
+    facets[field] =
+      known !== undefined && !known.has(field)
+        ? sortFacet(new Map(rowCount > 0 ? [[null, rowCount]] : []))
+        : sortFacet(await groupedField(query, field, arrays.has(field), pageSize));
+  }
+  return { facets, rowCount, method: 'grouped' as const };
 }
 
 /** The store refused the query shape (it cannot group): a 4xx other than 404/429. */
@@ -143,7 +155,9 @@ export async function countFacets(
   const query = queryOf(dispatch, index, options.signal);
   const mode = options.mode ?? 'auto';
   const scan = async (): Promise<FacetCounts> => {
-    const { tallies, rows } = await scanCounts(query, fields, arrayFields(schema), pageSize);
+    const known = schemaFields(schema);
+    const readable = known === undefined ? fields : fields.filter((f) => known.has(f));
+    const { tallies, rows } = await scanCounts(query, fields, readable, arrayFields(schema), pageSize);
     const facets: Record<string, FacetValue[]> = {};
     for (const field of fields) facets[field] = sortFacet(tallies.get(field) ?? new Map());
     return { facets, rowCount: rows, method: 'scan' };

@@ -17,6 +17,8 @@ function bump(tally: Tally, value: unknown): void {
 export async function scanCounts(
   query: Query,
   fields: readonly string[],
+  /** The fields the schema has (asking for another is an error; it is missing on every row). */
+  readable: readonly string[],
   arrays: ReadonlySet<string>,
   pageSize: number,
 ): Promise<{ tallies: Map<string, Tally>; rows: number }> {
@@ -27,7 +29,7 @@ export async function scanCounts(
     const answer = await query({
       rank_by: ['id', 'asc'],
       top_k: pageSize,
-      include_attributes: [...fields],
+      ...(readable.length === 0 ? {} : { include_attributes: [...readable] }),
       consistency: { level: 'strong' },
       ...(after === undefined ? {} : { filters: ['id', 'Gt', after] }),
     });

@@ -154,7 +154,9 @@ describe('snapshot writer retention and failures', () => {
     const first = await writer.runNow(kit.entry);
     kit.advance(2 * H);
     kit.objects.failing = true;
-    await expect(writer.runNow(kit.entry)).rejects.toThrow(/the snapshot run failed: object store .* failed: ECONNREFUSED/);
+    await expect(writer.runNow(kit.entry)).rejects.toThrow(
+      /the snapshot run failed: object store .* failed: ECONNREFUSED/,
+    );
     kit.objects.failing = false;
     expect(await ids()).toEqual([first.id]);
     const status = await kit.bridge.current(kit.entry);
