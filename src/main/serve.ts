@@ -17,6 +17,7 @@ import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
+import { registerSnapshotRoutes } from '../gateway/snapshot-routes.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -27,6 +28,8 @@ import { createMetrics, type GatewayMetrics } from '../telemetry/metrics.ts';
 import { httpService, type ShutdownTiming } from './http-service.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
 import { ServiceStack } from './services.ts';
+import { startSnapshots } from './snapshots.ts';
+import { indexSnapshotStatus } from '../snapshots/bridge.ts';
 import { openStore, storeApiKey, storeIdentity } from '../stores/pool/store-factory.ts';
 import { StoreHealth } from '../stores/pool/store-health.ts';
 import { StorePool } from '../stores/pool/store-pool.ts';
@@ -197,6 +200,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         await stores.close();
       },
     });
+    const snapshots = await startSnapshots(services, {
+      registry: holder,
+      stores,
+      secrets,
+      metrics,
+      logger,
+      dataDir,
+    });
     const health = new StoreHealth({ registry: holder, stores });
     holder.subscribe((next) => {
       for (const key of RESTART_ONLY) {
@@ -226,12 +237,21 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       registry: holder,
       indexStatus: async (entry) => {
         const reachable = health.condition(entry);
+        const snapshot = await indexSnapshotStatus(snapshots.bridge, entry);
         return {
-          extraConditions: [...(reachable === undefined ? [] : [reachable]), cacheCondition(cache, entry)],
-          extraStatus: { cache: await indexCacheStatus(cache, entry) },
+          extraConditions: [
+            ...(reachable === undefined ? [] : [reachable]),
+            cacheCondition(cache, entry),
+            snapshot.condition,
+          ],
+          extraStatus: {
+            cache: await indexCacheStatus(cache, entry),
+            ...(snapshot.snapshot === undefined ? {} : { snapshot: snapshot.snapshot }),
+          },
         };
       },
     });
+    registerSnapshotRoutes(app, { registry: holder, history: snapshots.history, writer: snapshots.writer });
     registerReadiness(
       app,
       holder,

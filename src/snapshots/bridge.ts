@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Condition, IndexEntry } from '../registry/types.ts';
+import type { IndexStatus } from '../resources/index-schema.ts';
 import type { SnapshotHistory, SnapshotStatus } from './history.ts';
 
 export interface SnapshotMetrics {
@@ -171,10 +172,7 @@ export function snapshotsCondition(entry: IndexEntry, status: SnapshotStatus | u
 export async function indexSnapshotStatus(
   bridge: SnapshotBridge,
   entry: IndexEntry,
-): Promise<{
-  snapshot?: { lastRun?: SnapshotStatus['lastRun']; lastSuccess?: SnapshotStatus['lastSuccess'] };
-  condition: Condition;
-}> {
+): Promise<{ snapshot?: NonNullable<IndexStatus['snapshot']>; condition: Condition }> {
   const status = await bridge.current(entry);
   const snapshot = {
     ...(status?.lastRun === undefined ? {} : { lastRun: status.lastRun }),

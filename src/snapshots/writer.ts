@@ -80,14 +80,16 @@ export class SnapshotWriter {
     this.#stop.abort();
     await this.#ticking;
     const states = [...this.#states.values()];
-    await Promise.all(states.map((s) => s.running));
+    await Promise.all(states.flatMap((s) => (s.running === undefined ? [] : [s.running])));
     await Promise.all(states.map((s) => s.keeper.release()));
   }
 
   /** One pass over the Indexes; resolves when every automatic run it started has finished. */
   async tick(): Promise<void> {
     await this.#poll();
-    await Promise.all([...this.#states.values()].map((s) => s.running));
+    await Promise.all(
+      [...this.#states.values()].flatMap((s) => (s.running === undefined ? [] : [s.running])),
+    );
   }
 
   /** Renews the leases, polls the watermarks and starts the runs that are due. */

@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
   HEV_NAMESPACE_NOT_FOUND: { status: 404, summary: 'the namespace does not exist in the store' },
   HEV_INDEX_NOT_FOUND: { status: 404, summary: 'no Index is declared under this name' },
   HEV_ROUTE_NOT_FOUND: { status: 404, summary: 'no such route' },
+  HEV_SNAPSHOT_NOT_FOUND: { status: 404, summary: 'no such facet snapshot (or none taken yet)' },
   HEV_METHOD_NOT_ALLOWED: { status: 405, summary: 'the route exists but not for this method' },
   HEV_CONFLICT: { status: 409, summary: 'the request conflicts with the current state' },
   HEV_PAYLOAD_TOO_LARGE: { status: 413, summary: 'the body exceeds the configured size cap' },
