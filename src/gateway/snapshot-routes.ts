@@ -3,6 +3,7 @@
  * (newest first), one body, and a manual run. Thin: the Index is looked up and authorized like on
  * every hevlayer route, the rest is the snapshot history and writer (src/snapshots/).
  */
+import { ObjectStoreError } from '../objects/port.ts';
 import type { RegistryHolder } from '../registry/holder.ts';
 import type { IndexEntry } from '../registry/types.ts';
 import type { SnapshotHistory } from '../snapshots/history.ts';
@@ -42,8 +43,25 @@ function noSnapshot(entry: IndexEntry): HevError {
   );
 }
 
+/** An object store failure as a catalogued 503 (its message names the operation and key only). */
+async function fromHistory<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ObjectStoreError) {
+      throw new HevError('HEV_OBJECT_STORE_UNAVAILABLE', `snapshot history unavailable: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
 export function registerSnapshotRoutes(app: RouteTable, options: SnapshotRoutesOptions): void {
-  const { registry, history, writer } = options;
+  const { registry, writer } = options;
+  const history = {
+    latest: (e: IndexEntry) => fromHistory(() => options.history.latest(e)),
+    read: (e: IndexEntry, id: string) => fromHistory(() => options.history.read(e, id)),
+    list: (e: IndexEntry) => fromHistory(() => options.history.list(e)),
+  };
 
   app.route({
     method: 'GET',

@@ -292,7 +292,9 @@ const cases: readonly (readonly [title: string, yaml: string, lines: readonly st
   [
     'S3 credentials Secret on the filesystem store',
     `${head('GatewayConfig')}spec:\n  snapshots:\n    credentialsSecretRef: {name: s3-creds}\n`,
-    ['m.yaml: GatewayConfig/x: spec.snapshots.credentialsSecretRef: is not used by the filesystem store (use path)'],
+    [
+      'm.yaml: GatewayConfig/x: spec.snapshots.credentialsSecretRef: is not used by the filesystem store (use path)',
+    ],
   ],
   [
     'api key with both keyEnv and secretRef, and a duplicate name',

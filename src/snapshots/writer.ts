@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LeaseKeeper } from '../leases/keeper.ts';
 import type { LeaseStore } from '../leases/port.ts';
+import { ObjectStoreError } from '../objects/port.ts';
 import type { IndexEntry, RegistrySnapshot } from '../registry/types.ts';
 import type { Dispatch } from '../stores/operations.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -212,7 +213,7 @@ export class SnapshotWriter {
     if (result.ok && result.summary !== undefined) return result.summary;
     if (isHevError(result.error)) throw result.error;
     throw new HevError(
-      'HEV_UPSTREAM_UNAVAILABLE',
+      result.error instanceof ObjectStoreError ? 'HEV_OBJECT_STORE_UNAVAILABLE' : 'HEV_UPSTREAM_UNAVAILABLE',
       `the snapshot run failed: ${String((result.error as Error)?.message ?? result.error)}`,
     );
   }

@@ -33,6 +33,10 @@ export const ERROR_CATALOG = {
     status: 503,
     summary: 'the gateway is shutting down; retry the request (another replica will answer)',
   },
+  HEV_OBJECT_STORE_UNAVAILABLE: {
+    status: 503,
+    summary: 'the snapshot object store (filesystem or S3) failed; snapshot history is unavailable',
+  },
   HEV_UPSTREAM_TIMEOUT: { status: 504, summary: 'the upstream store did not answer in time' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
