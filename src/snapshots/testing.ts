@@ -55,49 +55,51 @@ export function failableStore(inner: ObjectStore): ObjectStore & { failing: bool
   return wrapper;
 }
 
-export async function openSnapshotKit(options: KitOptions = {}) {
-  let t = Date.parse('2026-06-01T00:00:00Z');
-  const now = () => t;
-  const dir = mkdtempSync(join(tmpdir(), 'hevlayer-snapkit-'));
-  const store: LocalStore = await createLocalStore({ path: join(dir, 'local'), clock: now, readers: 1 });
+/** A registry with a GatewayConfig, the default local VectorStore and one Index (tests, bench). */
+export function singleIndexRegistry(
+  name: string,
+  indexSpec: Record<string, unknown>,
+  gatewaySpec: Record<string, unknown>,
+  dataDir: string,
+  loadedAt = new Date().toISOString(),
+): RegistrySnapshot {
   const manifests = [
-    {
-      apiVersion: 'hevlayer.com/v1',
-      kind: 'GatewayConfig',
-      metadata: { name: 'gw' },
-      spec: { snapshots: { settle: options.settle ?? '30s' } },
-    },
+    { apiVersion: 'hevlayer.com/v1', kind: 'GatewayConfig', metadata: { name: 'gw' }, spec: gatewaySpec },
     {
       apiVersion: 'hevlayer.com/v1',
       kind: 'VectorStore',
       metadata: { name: 'local' },
       spec: { provider: 'local', default: true },
     },
-    {
-      apiVersion: 'hevlayer.com/v1',
-      kind: 'Index',
-      metadata: { name: 'products' },
-      spec: {
-        backend: { shards: options.shards ?? 1 },
-        snapshot: {
-          facetFields: options.facetFields ?? ['category', 'brand'],
-          interval: options.interval ?? '5m',
-          retention: options.retention ?? 'never',
-        },
-      },
-    },
+    { apiVersion: 'hevlayer.com/v1', kind: 'Index', metadata: { name }, spec: indexSpec },
   ];
   const set = validateManifestSet([
     { file: 'kit.yaml', text: manifests.map((m) => stringify(m)).join('---\n') },
   ]);
   const errors = set.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new Error(`kit manifests invalid: ${JSON.stringify(errors)}`);
-  const registry: RegistrySnapshot = buildRegistry({
-    resources: set.resources,
-    generation: 1,
-    loadedAt: new Date(t).toISOString(),
-    dataDir: dir,
-  });
+  if (errors.length > 0) throw new Error(`manifests invalid: ${JSON.stringify(errors)}`);
+  return buildRegistry({ resources: set.resources, generation: 1, loadedAt, dataDir });
+}
+
+export async function openSnapshotKit(options: KitOptions = {}) {
+  let t = Date.parse('2026-06-01T00:00:00Z');
+  const now = () => t;
+  const dir = mkdtempSync(join(tmpdir(), 'hevlayer-snapkit-'));
+  const store: LocalStore = await createLocalStore({ path: join(dir, 'local'), clock: now, readers: 1 });
+  const registry = singleIndexRegistry(
+    'products',
+    {
+      backend: { shards: options.shards ?? 1 },
+      snapshot: {
+        facetFields: options.facetFields ?? ['category', 'brand'],
+        interval: options.interval ?? '5m',
+        retention: options.retention ?? 'never',
+      },
+    },
+    { snapshots: { settle: options.settle ?? '30s' } },
+    dir,
+    new Date(t).toISOString(),
+  );
   const entry = registry.indexes.get('products') as IndexEntry;
   const dispatch: Dispatch = indexChain(entry, registry, store.dispatch);
   const objects = failableStore(createFilesystemObjectStore(join(dir, 'snapshots')));
