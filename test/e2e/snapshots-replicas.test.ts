@@ -23,6 +23,7 @@ import {
 import { redisServerSkipReason, startRedisServer, type TestRedisServer } from '../helpers/redis-server.ts';
 import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
 import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
+import { until } from '../helpers/until.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hevlayer-snap-replicas-'));
 const PREFIX = 'default/products/snapshots/';
@@ -69,16 +70,6 @@ async function bodies(): Promise<{ id: string; lastWriteAt: string; rowCount: nu
       return { id: body.id, lastWriteAt: body.upstream.lastWriteAt, rowCount: body.rowCount };
     }),
   );
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 const written = (p: ServeProcess) => p.lines.filter((l) => l.msg === 'facet snapshot written').length;

@@ -10,13 +10,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3ObjectStore } from '../../src/objects/s3.ts';
 import type { ObjectStore } from '../../src/objects/port.ts';
 import { gatewayConfigManifest, indexManifest, localStore } from '../helpers/gateway-fixture.ts';
 import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
 import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
+import { until } from '../helpers/until.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hevlayer-snap-s3-'));
 let s3: TestS3Server;
@@ -43,16 +43,6 @@ const status = async () =>
   {};
 const write = (rows: Record<string, unknown>[]) =>
   fetch(`${gw.url}/v2/namespaces/products`, { method: 'POST', body: JSON.stringify({ upsert_rows: rows }) });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const rows = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({

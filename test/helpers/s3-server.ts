@@ -6,12 +6,12 @@
  * its listening line (a server another test started on the same port does not count).
  * `kill()` + `start()` simulate an outage and a recovery on the same port with the same data.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './listen.ts';
+import { childSlot, startOnFreePort } from './child-server.ts';
 
 export interface TestS3Server {
   readonly endpoint: string;
@@ -33,7 +33,7 @@ const BIN = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js');
 
 export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<TestS3Server> {
   const dir = mkdtempSync(join(tmpdir(), 'hevlayer-s3-'));
-  let proc: ChildProcess | undefined;
+  const slot = childSlot();
   let port = 0;
 
   const start = async () => {
@@ -41,7 +41,7 @@ export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<Test
     const child = spawn(process.execPath, [...args, '--configure-bucket', bucket], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    proc = child;
+    slot.set(child);
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`s3rver did not start: ${output}`)), 15_000);
@@ -62,27 +62,12 @@ export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<Test
     child.stdout?.resume();
     child.stderr?.resume();
   };
-  const kill = async () => {
-    const child = proc;
-    proc = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await gone;
-  };
-  const killOnExit = () => proc?.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const kill = () => slot.kill();
 
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    try {
-      await start();
-      break;
-    } catch (err) {
-      await kill();
-      if (attempt === 3) throw err;
-    }
-  }
+  port = await startOnFreePort(async (free) => {
+    port = free;
+    await start();
+  }, kill);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
@@ -91,7 +76,7 @@ export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<Test
     kill,
     start,
     stop: async () => {
-      process.off('exit', killOnExit);
+      slot.dispose();
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },
