@@ -4,12 +4,41 @@
  * so a new user sees what comes back.
  */
 import type { Command } from 'commander';
+import { request } from 'undici';
 import { DEMO_DIMENSIONS, demoCatalog } from './demo-catalog.ts';
-import { cliConnection, gatewayCall as call, type ConnectionFlags } from './connection.ts';
+import { cliConnection, type ConnectionFlags } from './connection.ts';
 
 interface DemoFlags extends ConnectionFlags {
   index: string;
   count: string;
+}
+
+async function call(
+  url: string,
+  apiKey: string | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+) {
+  const res = await request(`${url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new Error(`${method} ${path}: HTTP ${res.statusCode}: ${message}`);
+  }
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 export function registerDemo(program: Command): void {

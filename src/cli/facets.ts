@@ -4,7 +4,8 @@
  * `--top N` shows the N largest values per field and says how many more there are.
  */
 import type { Command } from 'commander';
-import { cliConnection, gatewayCall, type ConnectionFlags } from './connection.ts';
+import { cliConnection, type ConnectionFlags } from './connection.ts';
+import { gatewayCall } from './http.ts';
 
 interface FacetsFlags extends ConnectionFlags {
   json?: boolean;
@@ -64,10 +65,9 @@ export function registerFacets(
     .option('--api-key <key>', 'API key (default: HEVLAYER_API_KEY)')
     .action(async (index: string, flags: FacetsFlags) => {
       const top = parseTop(flags.top);
-      const { url, apiKey } = cliConnection(flags);
+      const conn = cliConnection(flags);
       const answer = await gatewayCall(
-        url,
-        apiKey,
+        conn,
         'GET',
         `/hevlayer/v1/indexes/${encodeURIComponent(index)}/facets`,
       );

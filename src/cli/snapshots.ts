@@ -4,7 +4,8 @@
  * ignores the interval) printing the new snapshot's summary.
  */
 import type { Command } from 'commander';
-import { cliConnection, gatewayCall, type ConnectionFlags } from './connection.ts';
+import { cliConnection, type ConnectionFlags } from './connection.ts';
+import { gatewayCall } from './http.ts';
 
 interface SnapshotsFlags extends ConnectionFlags {
   json?: boolean;
@@ -44,8 +45,8 @@ export function registerSnapshots(
   withConnection(
     group.command('list').description('list the snapshots, newest first').argument('<index>', 'Index name'),
   ).action(async (index: string, flags: SnapshotsFlags) => {
-    const { url, apiKey } = cliConnection(flags);
-    const answer = await gatewayCall(url, apiKey, 'GET', path(index));
+    const conn = cliConnection(flags);
+    const answer = await gatewayCall(conn, 'GET', path(index));
     out(
       flags.json === true
         ? `${JSON.stringify(answer, null, 2)}\n`
@@ -60,9 +61,9 @@ export function registerSnapshots(
       .argument('<index>', 'Index name')
       .argument('<id>', 'snapshot id'),
   ).action(async (index: string, id: string, flags: SnapshotsFlags) => {
-    const { url, apiKey } = cliConnection(flags);
+    const conn = cliConnection(flags);
     out(
-      `${JSON.stringify(await gatewayCall(url, apiKey, 'GET', `${path(index)}/${encodeURIComponent(id)}`), null, 2)}\n`,
+      `${JSON.stringify(await gatewayCall(conn, 'GET', `${path(index)}/${encodeURIComponent(id)}`), null, 2)}\n`,
     );
   });
 
@@ -72,8 +73,8 @@ export function registerSnapshots(
       .description('take a snapshot now (ignores the interval)')
       .argument('<index>', 'Index name'),
   ).action(async (index: string, flags: SnapshotsFlags) => {
-    const { url, apiKey } = cliConnection(flags);
-    const s = (await gatewayCall(url, apiKey, 'POST', path(index))) as unknown as Summary;
+    const conn = cliConnection(flags);
+    const s = (await gatewayCall(conn, 'POST', path(index))) as unknown as Summary;
     out(
       flags.json === true
         ? `${JSON.stringify(s, null, 2)}\n`
