@@ -57,6 +57,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningGa
   return startServe({
     ...options,
     logger,
+    leases,
     provider: {
       source: 'kubernetes',
       location,

@@ -18,6 +18,7 @@ import type { ConfigProvider } from '../config/provider.ts';
 import type { ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
+import { registerSnapshotRoutes } from '../gateway/snapshot-routes.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -29,8 +30,11 @@ import { httpService, type ShutdownTiming } from './http-service.ts';
 import { createLiveAuthorizer } from './live-auth.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
 import { ServiceStack, type Service } from './services.ts';
+import { startSnapshots } from './snapshots.ts';
+import { indexSnapshotStatus } from '../snapshots/bridge.ts';
 import { openStore, storeApiKey, storeIdentity, storeKeyDigest } from '../stores/pool/store-factory.ts';
 import type { IndexEntry } from '../registry/types.ts';
+import type { LeaseStore } from '../leases/port.ts';
 import type { IndexStatusExtras } from '../gateway/hevlayer-routes.ts';
 import { StoreHealth } from '../stores/pool/store-health.ts';
 import { StorePool } from '../stores/pool/store-pool.ts';
@@ -61,6 +65,8 @@ export interface ServeOptions {
   /** The file provider's directory; unused when `provider` is given. */
   readonly configDir?: string;
   readonly provider?: ProviderFactory;
+  /** Leases for the snapshot writers (operator: Kubernetes Leases); default: matching spec.cache. */
+  readonly leases?: LeaseStore;
   /** Started after the HTTP server, closed before it. */
   readonly extraServices?: (parts: GatewayParts) => readonly Service[];
   /** `--port`; beats HEVLAYER_PORT and listen.port. 0 = any free port. */
@@ -225,6 +231,15 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         await stores.close();
       },
     });
+    const snapshots = await startSnapshots(services, {
+      registry: holder,
+      stores,
+      secrets,
+      metrics,
+      logger,
+      dataDir,
+      leases: options.leases,
+    });
     const health = new StoreHealth({ registry: holder, stores });
     holder.subscribe((next) => {
       for (const key of RESTART_ONLY) {
@@ -252,12 +267,21 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     });
     const indexStatus = async (entry: IndexEntry): Promise<IndexStatusExtras> => {
       const reachable = health.condition(entry);
+      const snapshot = await indexSnapshotStatus(snapshots.bridge, entry);
       return {
-        extraConditions: [...(reachable === undefined ? [] : [reachable]), cacheCondition(cache, entry)],
-        extraStatus: { cache: await indexCacheStatus(cache, entry) },
+        extraConditions: [
+          ...(reachable === undefined ? [] : [reachable]),
+          cacheCondition(cache, entry),
+          snapshot.condition,
+        ],
+        extraStatus: {
+          cache: await indexCacheStatus(cache, entry),
+          ...(snapshot.snapshot === undefined ? {} : { snapshot: snapshot.snapshot }),
+        },
       };
     };
     registerHevlayerRoutes(app, { registry: holder, indexStatus });
+    registerSnapshotRoutes(app, { registry: holder, history: snapshots.history, writer: snapshots.writer });
     registerReadiness(
       app,
       holder,

@@ -15,6 +15,7 @@ import {
   duration,
   envVarName,
   integer,
+  k8sName,
   labelMap,
   list,
   patterned,
@@ -137,6 +138,29 @@ export const GatewayConfigSpecSchema = defaultedObject(
           description: 'Path-style S3 addressing (most S3-compatible servers).',
           default: false,
         }),
+        credentialsSecretRef: Type.Optional(
+          strictObject(
+            {
+              name: k8sName({ description: 'Secret name (same Kubernetes namespace).' }),
+              accessKeyIdKey: Type.Optional(
+                patterned('^[-._a-zA-Z0-9]+$', 'a Secret data key ([-._a-zA-Z0-9]+)', {
+                  description: 'Key holding the access key id. Default AWS_ACCESS_KEY_ID.',
+                  maxLength: 253,
+                }),
+              ),
+              secretAccessKeyKey: Type.Optional(
+                patterned('^[-._a-zA-Z0-9]+$', 'a Secret data key ([-._a-zA-Z0-9]+)', {
+                  description: 'Key holding the secret access key. Default AWS_SECRET_ACCESS_KEY.',
+                  maxLength: 253,
+                }),
+              ),
+            },
+            {
+              description:
+                'S3 credentials from a Secret (store s3). Absent: the standard AWS chain (env, profile, web identity, instance role).',
+            },
+          ),
+        ),
         settle: duration({
           description: "How long the upstream's last-write time must stay still before it counts as stable.",
           default: '30s',

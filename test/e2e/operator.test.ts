@@ -56,6 +56,10 @@ interface IndexJson {
     readonly metadataSync?: { readonly state: string };
     readonly upstream?: Record<string, unknown>;
     readonly cache?: { readonly entries?: number };
+    readonly snapshot?: {
+      readonly lastRun?: Record<string, unknown>;
+      readonly lastSuccess?: { readonly time: string; readonly rowCount: number };
+    };
   };
 }
 interface ServedIndex {
@@ -291,6 +295,32 @@ describe('hevlayer operator against the test API server', () => {
       ),
     ).toBe(true);
     expect(condition(obj, 'ExternalAudit')?.reason).toBe('Checked');
+  });
+
+  it('after a snapshot run the bridge fills status.snapshot (lastRun, lastSuccess), SnapshotsHealthy and the LastSnapshot column', async () => {
+    await apply(api, kubeIndex('catalog', NS, { snapshot: { facetFields: ['category'] } }));
+    await eventually(
+      async () => ((await call('GET', '/hevlayer/v1/indexes/catalog')).status === 200 ? true : undefined),
+      10_000,
+    );
+    const rows = [1, 2, 3].map((id) => ({ id, category: id === 3 ? 'toys' : 'books' }));
+    expect((await call('POST', '/v2/namespaces/catalog', { upsert_rows: rows })).status).toBe(200);
+    const run = await call('POST', '/hevlayer/v1/indexes/catalog/snapshots');
+    expect(run.status).toBe(201);
+    const obj = await eventually(async () => {
+      const o = await getIndex('catalog');
+      return o.status?.snapshot?.lastSuccess !== undefined ? o : undefined;
+    }, 10_000);
+    expect(obj.status?.snapshot?.lastRun).toMatchObject({ result: 'Succeeded' });
+    expect(obj.status?.snapshot?.lastSuccess).toMatchObject({ rowCount: 3 });
+    expect(condition(obj, 'SnapshotsHealthy')?.status).toBe('True');
+    expect(condition(obj, 'Ready')?.status).toBe('True');
+    const index = CRD_KINDS.find((k) => k.kind === 'Index');
+    const crd = buildCrd(index!) as {
+      spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string }[] }[] };
+    };
+    const column = crd.spec.versions[0]?.additionalPrinterColumns.find((c) => c.name === 'LastSnapshot');
+    expect(jsonPath(obj, column?.jsonPath ?? '')).toBe(obj.status?.snapshot?.lastSuccess?.time);
   });
 
   it('a changed store API key Secret takes effect live: wrong key → UpstreamReachable False, right key → True', async () => {
