@@ -157,6 +157,9 @@ export function createFakeAerospike(options: FakeAerospikeOptions = {}): FakeAer
     if (previous === undefined && (!writes || policy?.exists === Aerospike.policy.exists.UPDATE)) {
       throw fail(status.ERR_RECORD_NOT_FOUND, 'Record does not exist in database');
     }
+    if (previous !== undefined && writes && policy?.exists === Aerospike.policy.exists.CREATE) {
+      throw fail(status.ERR_RECORD_EXISTS, 'Record already exists');
+    }
     if (policy?.gen === Aerospike.policy.gen.EQ && previous?.gen !== metadata?.gen) {
       throw fail(status.ERR_RECORD_GENERATION, 'Generation error');
     }

@@ -9,7 +9,7 @@
  * reconnection in the background with capped, jittered backoff. The URL's password never reaches
  * an error, a log line or a status: use `redactRedisUrl` to show the URL.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { entryBytes, type CacheEntry, type CacheStore, type SetResult, type SetUsage } from './port.ts';
 import { DELETE_SCRIPT, GET_SCRIPT, SET_SCRIPT, USAGE_SCRIPT, accountingKeys } from './redis-scripts.ts';
 
@@ -62,6 +62,20 @@ export function reconnectDelay(attempt: number): number {
   return Math.round(base * (0.8 + 0.2 * Math.random()));
 }
 
+/**
+ * How every hevlayer Redis connection behaves (the cache, and the snapshot writer's lease on the
+ * same server): fail fast, no offline queue, no per-command retries, background reconnection.
+ */
+export function redisConnectionOptions(commandTimeoutMs: number) {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 2000,
+    retryStrategy: reconnectDelay,
+  } satisfies RedisOptions;
+}
+
 export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const prefix = options.namespace ?? DEFAULT_REDIS_NAMESPACE;
   if (/[{}]/.test(prefix)) throw new Error(`invalid redis cache namespace "${prefix}": no braces`);
@@ -69,11 +83,7 @@ export function createRedisCache(options: RedisCacheOptions): CacheStore {
   const password = passwordOf(options.url);
   const redact = (text: string) => (password === '' ? text : text.split(password).join('***'));
   const client = new Redis(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 1000,
-    connectTimeout: 2000,
-    retryStrategy: reconnectDelay,
+    ...redisConnectionOptions(options.commandTimeoutMs ?? 1000),
     enableAutoPipelining: true,
     scripts: SCRIPTS,
   }) as ScriptedRedis;

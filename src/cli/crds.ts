@@ -10,7 +10,9 @@ import { CRD_KINDS, renderAllCrdsYaml, renderCrdYaml } from '../resources/crd.ts
 export function registerCrds(program: Command): void {
   program
     .command('crds')
-    .description('print the CustomResourceDefinitions (Index, VectorStore) as multi-document YAML')
+    .description(
+      'print the CustomResourceDefinitions (Index, VectorStore, GatewayConfig) as multi-document YAML',
+    )
     .option('-o, --out <dir>', 'write one file per CRD into this directory instead of printing')
     .action(async (options: { out?: string }) => {
       if (options.out === undefined) {

@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCrds } from './crds.ts';
 import { registerDemo } from './demo.ts';
+import { registerFacets } from './facets.ts';
+import { registerOperator } from './operator.ts';
 import { registerServe } from './serve.ts';
+import { registerSnapshots } from './snapshots.ts';
 import { registerValidate } from './validate.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -22,6 +25,9 @@ registerServe(program, { version });
 registerValidate(program);
 registerCrds(program);
 registerDemo(program);
+registerFacets(program);
+registerSnapshots(program);
+registerOperator(program, { version });
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigRejectedError } from '../config/file/provider.ts';
-import { parsePort, startServe } from '../main/serve.ts';
+import { parsePort, startServe, type RunningGateway } from '../main/serve.ts';
 import { formatProblem } from '../resources/problems.ts';
 
 /** Exit code after a second SIGTERM/SIGINT (128 + SIGINT, as a shell reports an interrupt). */
@@ -51,29 +51,33 @@ export function registerServe(program: Command, meta: { version: string }): void
         process.exitCode = 1;
         return;
       }
-      const gateway = running;
-      // The sequence itself lives in main/ (RunningGateway.shutdown); the shell only maps signals
-      // to it and its outcome to the exit code. A second signal exits at once with 130.
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) {
-          gateway.log.error({ signal }, 'second signal: exiting now without finishing the shutdown');
-          process.exit(FORCED_EXIT);
-        }
-        stopping = true;
-        gateway.log.info({ signal, ...gateway.timing }, 'shutting down');
-        gateway.shutdown().then(
-          (code) => {
-            gateway.log.info({ exitCode: code }, 'shut down');
-            process.exit(code);
-          },
-          (err: unknown) => {
-            gateway.log.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      runUntilSignal(running);
     });
+}
+
+/** Maps SIGTERM/SIGINT to the gateway's shutdown and its outcome to the exit code (also `operator`). */
+export function runUntilSignal(gateway: RunningGateway): void {
+  // The sequence itself lives in main/ (RunningGateway.shutdown); the shell only maps signals
+  // to it and its outcome to the exit code. A second signal exits at once with 130.
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      gateway.log.error({ signal }, 'second signal: exiting now without finishing the shutdown');
+      process.exit(FORCED_EXIT);
+    }
+    stopping = true;
+    gateway.log.info({ signal, ...gateway.timing }, 'shutting down');
+    gateway.shutdown().then(
+      (code) => {
+        gateway.log.info({ exitCode: code }, 'shut down');
+        process.exit(code);
+      },
+      (err: unknown) => {
+        gateway.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

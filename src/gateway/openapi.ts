@@ -5,6 +5,7 @@
  */
 import { NAMESPACE_NAME_PATTERN } from '../wire/namespace-name.ts';
 
+import { SNAPSHOT_ID_PATTERN } from '../snapshots/layout.ts';
 import { OP_NAMES, specOf } from '../stores/operations.ts';
 
 const errorBody = {
@@ -114,6 +115,37 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         }),
       },
       '/hevlayer/v1/indexes/{name}': { get: op('One Index with status', hev) },
+      '/hevlayer/v1/indexes/{name}/facets': {
+        get: op('Latest facet counts: {index, snapshotId, takenAt, facets {field: [{value, count}]}}', hev),
+      },
+      '/hevlayer/v1/indexes/{name}/snapshots': {
+        get: op('Snapshot history, newest first: {items: [{id, takenAt, rowCount, sizeBytes}]}', {
+          ...hev,
+          parameters: [
+            indexName,
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+        }),
+        post: op(
+          'Take a snapshot now (ignores the interval); returns its summary',
+          hev,
+          ok('The new snapshot', '201'),
+        ),
+      },
+      '/hevlayer/v1/indexes/{name}/snapshots/{id}': {
+        get: op('One snapshot body', {
+          tags: ['hevlayer'],
+          parameters: [
+            indexName,
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: SNAPSHOT_ID_PATTERN.source },
+            },
+          ],
+        }),
+      },
       '/hevlayer/v1/config': {
         get: op('The config source: last load, last rejected change, warnings, stores', {
           tags: ['hevlayer'],

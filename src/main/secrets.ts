@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { envSecret } from '../config/provider.ts';
 
 export interface SecretRef {
   readonly name: string;
@@ -24,11 +25,7 @@ export function createSecretSource(
   secretsDir: string | undefined,
 ): SecretSource {
   return {
-    fromEnv(variable) {
-      const value = env[variable];
-      if (value === undefined || value === '') throw new Error(`environment variable ${variable} is not set`);
-      return value;
-    },
+    fromEnv: (variable) => envSecret(env, variable),
     fromSecretRef(ref) {
       if (secretsDir === undefined) {
         throw new Error(

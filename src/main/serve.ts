@@ -14,9 +14,11 @@ import { CacheRuntime } from '../cache/runtime.ts';
 import { withBudget } from '../cache/budget.ts';
 import { describeCacheSpec, openCacheStore } from '../cache/open.ts';
 import { FileConfigProvider } from '../config/file/provider.ts';
-import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
+import type { ConfigProvider } from '../config/provider.ts';
+import type { ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
+import { registerSnapshotRoutes } from '../gateway/snapshot-routes.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -25,14 +27,48 @@ import type { GatewayConfigSpec } from '../resources/gateway-config-schema.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics, type GatewayMetrics } from '../telemetry/metrics.ts';
 import { httpService, type ShutdownTiming } from './http-service.ts';
+import { createLiveAuthorizer } from './live-auth.ts';
 import { createSecretSource, type SecretSource } from './secrets.ts';
-import { ServiceStack } from './services.ts';
-import { openStore, storeApiKey, storeIdentity } from '../stores/pool/store-factory.ts';
+import { ServiceStack, type Service } from './services.ts';
+import { startSnapshots } from './snapshots.ts';
+import { indexSnapshotStatus } from '../snapshots/bridge.ts';
+import { openStore, storeApiKey, storeIdentity, storeKeyDigest } from '../stores/pool/store-factory.ts';
+import type { IndexEntry } from '../registry/types.ts';
+import type { LeaseStore } from '../leases/port.ts';
+import type { IndexStatusExtras } from '../gateway/hevlayer-routes.ts';
 import { StoreHealth } from '../stores/pool/store-health.ts';
 import { StorePool } from '../stores/pool/store-pool.ts';
 
+/** A config provider other than the file provider (`hevlayer operator`: the Kubernetes one). */
+export interface ProviderFactory {
+  readonly source: string;
+  readonly location: string;
+  create(context: {
+    readonly holder: RegistryHolder;
+    readonly dataDir: string;
+    readonly logger: Logger;
+    readonly metrics: GatewayMetrics;
+  }): ConfigProvider & { readonly secrets?: SecretSource };
+}
+
+/** What extra services (the operator's leader-only work) are built from. */
+export interface GatewayParts {
+  readonly registry: RegistryHolder;
+  readonly stores: StorePool;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** The gateway-owned status of an Index (cache, snapshot and their conditions), as the API shows it. */
+  readonly indexStatus: (entry: IndexEntry) => Promise<IndexStatusExtras>;
+}
+
 export interface ServeOptions {
-  readonly configDir: string;
+  /** The file provider's directory; unused when `provider` is given. */
+  readonly configDir?: string;
+  readonly provider?: ProviderFactory;
+  /** Leases for the snapshot writers (operator: Kubernetes Leases); default: matching spec.cache. */
+  readonly leases?: LeaseStore;
+  /** Started after the HTTP server, closed before it. */
+  readonly extraServices?: (parts: GatewayParts) => readonly Service[];
   /** `--port`; beats HEVLAYER_PORT and listen.port. 0 = any free port. */
   readonly port?: number;
   /** `--host`; beats listen.host. */
@@ -88,7 +124,7 @@ export function resolveApiKeys(spec: GatewayConfigSpec, secrets: SecretSource): 
   });
 }
 
-const RESTART_ONLY = ['listen', 'limits', 'auth', 'shutdown', 'cache'] as const;
+const RESTART_ONLY = ['listen', 'limits', 'shutdown', 'cache'] as const;
 
 /**
  * The `cache` service: the CacheStore GatewayConfig spec.cache names and the read-cache runtime
@@ -140,24 +176,16 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
   const dataDir = resolve(options.dataDir ?? process.cwd());
   const metrics = createMetrics();
   const services = new ServiceStack(logger);
+  const location = options.provider?.location ?? options.configDir ?? '';
   const holder = new RegistryHolder({
     initial: emptyRegistry(dataDir),
-    source: 'file',
-    location: options.configDir,
+    source: options.provider?.source ?? 'file',
+    location,
     onListenerError: (err) => logger.error({ err }, 'registry listener failed'),
   });
-  const provider = new FileConfigProvider({
-    dir: options.configDir,
-    dataDir,
-    holder,
-    logger,
-    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-    onReload: (outcome) => {
-      metrics.configReloads.inc({ result: outcome.result });
-      if (outcome.result === 'published') metrics.configGeneration.set(outcome.generation);
-    },
-  });
+  const provider =
+    options.provider?.create({ holder, dataDir, logger, metrics }) ??
+    fileProvider(options, holder, dataDir, logger, metrics);
   await services.start({ name: 'config', start: () => provider.start(), close: () => provider.close() });
 
   try {
@@ -167,8 +195,13 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       options.port ??
       (envPort === undefined || envPort === '' ? spec.listen.port : parsePort(envPort, 'HEVLAYER_PORT'));
     const host = options.host ?? spec.listen.host;
-    const secrets = createSecretSource(env, env.HEVLAYER_SECRETS_DIR);
-    const authorizer = createAuthorizer(resolveApiKeys(spec, secrets));
+    const secrets = provider.secrets ?? createSecretSource(env, env.HEVLAYER_SECRETS_DIR);
+    // Keys are re-resolved on every published snapshot: a rotated Secret takes effect live.
+    const authorizer = createLiveAuthorizer(
+      holder,
+      (next) => resolveApiKeys(next.gateway.spec, secrets),
+      logger,
+    );
     if (!authorizer.enabled) {
       logger.warn(
         'NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it (development mode); set GatewayConfig spec.auth.apiKeys',
@@ -176,7 +209,8 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     }
     const cache = await startCache(services, spec, metrics, holder, logger);
     const stores = new StorePool({
-      identity: storeIdentity,
+      // The key's digest is part of the identity: a rotated key reopens the store with the new one.
+      identity: (entry) => `${storeIdentity(entry)}#${storeKeyDigest(entry, secrets)}`,
       open: (entry) =>
         openStore(entry, {
           secrets,
@@ -196,6 +230,15 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         unsubscribe();
         await stores.close();
       },
+    });
+    const snapshots = await startSnapshots(services, {
+      registry: holder,
+      stores,
+      secrets,
+      metrics,
+      logger,
+      dataDir,
+      leases: options.leases,
     });
     const health = new StoreHealth({ registry: holder, stores });
     holder.subscribe((next) => {
@@ -222,16 +265,23 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       bodyLimit: spec.limits.bodyBytes,
       ...(options.version === undefined ? {} : { version: options.version }),
     });
-    registerHevlayerRoutes(app, {
-      registry: holder,
-      indexStatus: async (entry) => {
-        const reachable = health.condition(entry);
-        return {
-          extraConditions: [...(reachable === undefined ? [] : [reachable]), cacheCondition(cache, entry)],
-          extraStatus: { cache: await indexCacheStatus(cache, entry) },
-        };
-      },
-    });
+    const indexStatus = async (entry: IndexEntry): Promise<IndexStatusExtras> => {
+      const reachable = health.condition(entry);
+      const snapshot = await indexSnapshotStatus(snapshots.bridge, entry);
+      return {
+        extraConditions: [
+          ...(reachable === undefined ? [] : [reachable]),
+          cacheCondition(cache, entry),
+          snapshot.condition,
+        ],
+        extraStatus: {
+          cache: await indexCacheStatus(cache, entry),
+          ...(snapshot.snapshot === undefined ? {} : { snapshot: snapshot.snapshot }),
+        },
+      };
+    };
+    registerHevlayerRoutes(app, { registry: holder, indexStatus });
+    registerSnapshotRoutes(app, { registry: holder, history: snapshots.history, writer: snapshots.writer });
     registerReadiness(
       app,
       holder,
@@ -244,10 +294,19 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     };
     const http = httpService(app, { host, port }, timing, logger);
     await services.start(http);
+    for (const service of options.extraServices?.({
+      registry: holder,
+      stores,
+      logger,
+      metrics,
+      indexStatus,
+    }) ?? []) {
+      await services.start(service);
+    }
     const address = app.server.address();
     const bound = address !== null && typeof address === 'object' ? address.port : port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-    logger.info({ url, config: options.configDir, data: dataDir }, 'hevlayer gateway listening');
+    logger.info({ url, config: location, data: dataDir }, 'hevlayer gateway listening');
     let stopped: Promise<0 | 1> | undefined;
     const shutdown = (override: Partial<ShutdownTiming> = {}): Promise<0 | 1> => {
       stopped ??= (async () => {
@@ -272,4 +331,26 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     await services.close();
     throw err;
   }
+}
+
+function fileProvider(
+  options: ServeOptions,
+  holder: RegistryHolder,
+  dataDir: string,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): ConfigProvider & { readonly secrets?: SecretSource } {
+  if (options.configDir === undefined) throw new Error('no config directory given');
+  return new FileConfigProvider({
+    dir: options.configDir,
+    dataDir,
+    holder,
+    logger,
+    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    onReload: (outcome) => {
+      metrics.configReloads.inc({ result: outcome.result });
+      if (outcome.result === 'published') metrics.configGeneration.set(outcome.generation);
+    },
+  });
 }

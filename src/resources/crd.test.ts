@@ -22,6 +22,7 @@ describe('deploy/crds (golden)', () => {
     expect(docs.map((d) => (d.metadata as Json).name)).toEqual([
       'indexes.hevlayer.com',
       'vectorstores.hevlayer.com',
+      'gatewayconfigs.hevlayer.com',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * CustomResourceDefinitions for Index and VectorStore, generated from the same TypeBox schemas
- * that validate files. deploy/crds/ holds the output; crd.test.ts fails when it drifts.
- * GatewayConfig has no CRD (it configures one Deployment and is mounted from a ConfigMap).
+ * CustomResourceDefinitions for Index, VectorStore and GatewayConfig, generated from the same
+ * TypeBox schemas that validate files. deploy/crds/ holds the output; crd.test.ts fails when it
+ * drifts. GatewayConfig is a CR in operator mode (`hevlayer operator`) and a file in `serve` mode.
  */
 import { stringify } from 'yaml';
 import { toStructural } from './crd-schema.ts';
@@ -70,6 +70,14 @@ export const CRD_KINDS: readonly CrdNames[] = [
       { name: 'Default', type: 'boolean', jsonPath: '.spec.default' },
       AGE,
     ],
+  },
+  {
+    kind: 'GatewayConfig',
+    plural: 'gatewayconfigs',
+    singular: 'gatewayconfig',
+    shortNames: ['hgw'],
+    file: 'gatewayconfig.yaml',
+    columns: [{ name: 'Cache', type: 'string', jsonPath: '.spec.cache.backend' }, AGE],
   },
 ];
 

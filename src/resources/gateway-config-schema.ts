@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { applyDefaults } from './defaults.ts';
-import type { ObjectMeta } from './meta.ts';
+import { ConditionSchema, type ObjectMeta } from './meta.ts';
 import { SecretKeyRefSchema } from './vector-store-schema.ts';
 import {
   boolean,
@@ -15,6 +15,7 @@ import {
   duration,
   envVarName,
   integer,
+  k8sName,
   labelMap,
   list,
   patterned,
@@ -137,6 +138,29 @@ export const GatewayConfigSpecSchema = defaultedObject(
           description: 'Path-style S3 addressing (most S3-compatible servers).',
           default: false,
         }),
+        credentialsSecretRef: Type.Optional(
+          strictObject(
+            {
+              name: k8sName({ description: 'Secret name (same Kubernetes namespace).' }),
+              accessKeyIdKey: Type.Optional(
+                patterned('^[-._a-zA-Z0-9]+$', 'a Secret data key ([-._a-zA-Z0-9]+)', {
+                  description: 'Key holding the access key id. Default AWS_ACCESS_KEY_ID.',
+                  maxLength: 253,
+                }),
+              ),
+              secretAccessKeyKey: Type.Optional(
+                patterned('^[-._a-zA-Z0-9]+$', 'a Secret data key ([-._a-zA-Z0-9]+)', {
+                  description: 'Key holding the secret access key. Default AWS_SECRET_ACCESS_KEY.',
+                  maxLength: 253,
+                }),
+              ),
+            },
+            {
+              description:
+                'S3 credentials from a Secret (store s3). Absent: the standard AWS chain (env, profile, web identity, instance role).',
+            },
+          ),
+        ),
         settle: duration({
           description: "How long the upstream's last-write time must stay still before it counts as stable.",
           default: '30s',
@@ -226,3 +250,17 @@ export interface GatewayConfigResource {
 export function defaultGatewayConfigSpec(): GatewayConfigSpec {
   return applyDefaults(GatewayConfigSpecSchema, {}) as GatewayConfigSpec;
 }
+
+/** GatewayConfig status (its CRD exists for operator mode; nothing writes conditions yet). */
+export const GatewayConfigStatusSchema = Type.Object(
+  {
+    observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
+    conditions: Type.Optional(
+      Type.Array(ConditionSchema, {
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
+    ),
+  },
+  { description: 'GatewayConfig status.' },
+);

@@ -283,6 +283,20 @@ const cases: readonly (readonly [title: string, yaml: string, lines: readonly st
     ],
   ],
   [
+    'S3 credentials Secret on the filesystem store, and a bad Secret key',
+    `${head('GatewayConfig')}spec:\n  snapshots:\n    credentialsSecretRef: {name: s3-creds, accessKeyIdKey: 'bad key'}\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.snapshots.credentialsSecretRef.accessKeyIdKey: must be a Secret data key ([-._a-zA-Z0-9]+), got "bad key"',
+    ],
+  ],
+  [
+    'S3 credentials Secret on the filesystem store',
+    `${head('GatewayConfig')}spec:\n  snapshots:\n    credentialsSecretRef: {name: s3-creds}\n`,
+    [
+      'm.yaml: GatewayConfig/x: spec.snapshots.credentialsSecretRef: is not used by the filesystem store (use path)',
+    ],
+  ],
+  [
     'api key with both keyEnv and secretRef, and a duplicate name',
     `${head('GatewayConfig')}spec:\n  auth:\n    apiKeys:\n      - name: ci\n        keyEnv: CI_KEY\n        secretRef: {name: keys, key: ci}\n      - name: ci\n        keyEnv: CI_KEY_2\n`,
     [

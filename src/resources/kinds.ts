@@ -4,7 +4,11 @@
  * table and nothing else.
  */
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import { GatewayConfigSpecSchema, type GatewayConfigResource } from './gateway-config-schema.ts';
+import {
+  GatewayConfigSpecSchema,
+  GatewayConfigStatusSchema,
+  type GatewayConfigResource,
+} from './gateway-config-schema.ts';
 import { IndexSpecSchema, IndexStatusSchema, type IndexResource } from './index-schema.ts';
 import { API_VERSION, ObjectMetaSchema } from './meta.ts';
 import { gatewayConfigRules, indexRules, vectorStoreRules, type RuleProblem } from './validate-rules.ts';
@@ -68,6 +72,7 @@ export const KINDS: ReadonlyMap<ResourceKind, KindDefinition> = new Map<Resource
       kind: 'GatewayConfig',
       documentSchema: documentSchema('GatewayConfig', GatewayConfigSpecSchema, false),
       specSchema: GatewayConfigSpecSchema,
+      statusSchema: GatewayConfigStatusSchema,
       rules: (resource) => gatewayConfigRules((resource as GatewayConfigResource).spec),
     },
   ],

@@ -126,7 +126,7 @@ export function gatewayConfigRules(spec: GatewayConfigSpec): RuleProblem[] {
       problems,
       snapshots,
       'spec.snapshots',
-      ['bucket', 'endpoint', 'region'],
+      ['bucket', 'endpoint', 'region', 'credentialsSecretRef'],
       'by the filesystem store (use path)',
     );
   }

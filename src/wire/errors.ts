@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
   HEV_NAMESPACE_NOT_FOUND: { status: 404, summary: 'the namespace does not exist in the store' },
   HEV_INDEX_NOT_FOUND: { status: 404, summary: 'no Index is declared under this name' },
   HEV_ROUTE_NOT_FOUND: { status: 404, summary: 'no such route' },
+  HEV_SNAPSHOT_NOT_FOUND: { status: 404, summary: 'no such facet snapshot (or none taken yet)' },
   HEV_METHOD_NOT_ALLOWED: { status: 405, summary: 'the route exists but not for this method' },
   HEV_CONFLICT: { status: 409, summary: 'the request conflicts with the current state' },
   HEV_PAYLOAD_TOO_LARGE: { status: 413, summary: 'the body exceeds the configured size cap' },
@@ -31,6 +32,10 @@ export const ERROR_CATALOG = {
   HEV_SHUTTING_DOWN: {
     status: 503,
     summary: 'the gateway is shutting down; retry the request (another replica will answer)',
+  },
+  HEV_OBJECT_STORE_UNAVAILABLE: {
+    status: 503,
+    summary: 'the snapshot object store (filesystem or S3) failed; snapshot history is unavailable',
   },
   HEV_UPSTREAM_TIMEOUT: { status: 504, summary: 'the upstream store did not answer in time' },
 } as const satisfies Record<string, { status: number; summary: string }>;

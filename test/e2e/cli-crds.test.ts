@@ -22,12 +22,14 @@ describe('hevlayer crds', () => {
     expect(run.code).toBe(0);
     const index = await readFile('deploy/crds/index.yaml', 'utf8');
     const store = await readFile('deploy/crds/vectorstore.yaml', 'utf8');
-    expect(run.stdout).toBe(`${index}---\n${store}`);
+    const gateway = await readFile('deploy/crds/gatewayconfig.yaml', 'utf8');
+    expect(run.stdout).toBe(`${index}---\n${store}---\n${gateway}`);
     const docs = parseAllDocuments(run.stdout, { version: '1.1' });
-    expect(Array.isArray(docs) ? docs.map((d) => d.errors.length) : []).toEqual([0, 0]);
+    expect(Array.isArray(docs) ? docs.map((d) => d.errors.length) : []).toEqual([0, 0, 0]);
     expect(Array.isArray(docs) ? docs.map((d) => d.getIn(['spec', 'names', 'kind'])) : []).toEqual([
       'Index',
       'VectorStore',
+      'GatewayConfig',
     ]);
   });
 
@@ -36,8 +38,10 @@ describe('hevlayer crds', () => {
     try {
       const run = await hevlayer(['crds', '--out', out]);
       expect(run.code).toBe(0);
-      expect(run.stdout).toBe(`wrote ${join(out, 'index.yaml')}\nwrote ${join(out, 'vectorstore.yaml')}\n`);
-      for (const file of ['index.yaml', 'vectorstore.yaml']) {
+      expect(run.stdout).toBe(
+        `wrote ${join(out, 'index.yaml')}\nwrote ${join(out, 'vectorstore.yaml')}\nwrote ${join(out, 'gatewayconfig.yaml')}\n`,
+      );
+      for (const file of ['index.yaml', 'vectorstore.yaml', 'gatewayconfig.yaml']) {
         expect(await readFile(join(out, file), 'utf8')).toBe(
           await readFile(join('deploy/crds', file), 'utf8'),
         );

@@ -5,12 +5,12 @@
  * on the same port. When the binary is missing the tests skip with a reason that says so — except
  * under `CI=true`, where a missing redis-server is a failure (`.ci/run` installs it).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './listen.ts';
+import { childSlot, startOnFreePort } from './child-server.ts';
 
 export interface RedisServerOptions {
   /** Sets `requirepass`; the URL then carries it. */
@@ -45,42 +45,25 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
   const dir = mkdtempSync(join(tmpdir(), 'hevlayer-redis-'));
   const auth = options.password === undefined ? [] : ['--requirepass', options.password];
-  let proc: ChildProcess | undefined;
+  const slot = childSlot();
   let port = 0;
 
   const start = async () => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     const child = spawn(BINARY, [...args, '--dir', dir, ...auth], { stdio: 'ignore' });
-    proc = child;
+    slot.set(child);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before answering`))),
     );
     exited.catch(() => undefined); // a later kill() is not a failure
     await Promise.race([waitForServer(port, child.pid ?? -1, options.password), exited]);
   };
-  const kill = async () => {
-    const child = proc;
-    proc = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await gone;
-  };
-  // A crashed test run must not leave servers behind.
-  const killOnExit = () => proc?.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const kill = () => slot.kill();
 
-  // The free port may be taken before redis-server binds it (other tests run in parallel): retry.
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    try {
-      await start();
-      break;
-    } catch (err) {
-      await kill();
-      if (attempt === 3) throw err;
-    }
-  }
+  port = await startOnFreePort(async (free) => {
+    port = free;
+    await start();
+  }, kill);
   const credentials = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   return {
     port,
@@ -88,7 +71,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     kill,
     start,
     stop: async () => {
-      process.off('exit', killOnExit);
+      slot.dispose();
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },

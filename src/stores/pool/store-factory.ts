@@ -3,6 +3,7 @@
  * same way for every provider: the per-namespace upstream limiter outside, call timing (metrics)
  * inside, so measured latency excludes queueing and queue waits are measured on their own.
  */
+import { createHash } from 'node:crypto';
 import type { StoreEntry } from '../../registry/types.ts';
 import type { GatewayMetrics } from '../../telemetry/metrics.ts';
 import { instrumentLayer } from '../instrument/index.ts';
@@ -15,7 +16,8 @@ import { createTurbopufferStore } from '../turbopuffer/index.ts';
 /** Where API keys come from (main/secrets.ts); errors name the source, never a value. */
 export interface KeySource {
   fromEnv(variable: string): string;
-  fromSecretRef(ref: { readonly name: string; readonly key: string }): string;
+  /** `namespace`: the Kubernetes namespace of the VectorStore (operator mode). */
+  fromSecretRef(ref: { readonly name: string; readonly key: string; readonly namespace?: string }): string;
 }
 
 export interface StoreFactoryOptions {
@@ -52,8 +54,24 @@ export function storeIdentity(entry: StoreEntry): string {
 export function storeApiKey(entry: StoreEntry, secrets: KeySource): string {
   const tp = entry.resource.spec.turbopuffer;
   if (tp?.apiKeyEnv !== undefined) return secrets.fromEnv(tp.apiKeyEnv);
-  if (tp?.apiKeySecretRef !== undefined) return secrets.fromSecretRef(tp.apiKeySecretRef);
+  if (tp?.apiKeySecretRef !== undefined) {
+    return secrets.fromSecretRef({ ...tp.apiKeySecretRef, namespace: entry.k8sNamespace });
+  }
   throw new Error(`VectorStore ${entry.name}: no API key source`);
+}
+
+/**
+ * A short digest of a turbopuffer store's current API key ('' for local stores, `unreadable` when
+ * the key cannot be read): part of the pool identity, so a rotated key reopens the store. The
+ * digest is one-way; the key itself is never kept or logged here.
+ */
+export function storeKeyDigest(entry: StoreEntry, secrets: KeySource): string {
+  if (entry.provider !== 'turbopuffer') return '';
+  try {
+    return createHash('sha256').update(storeApiKey(entry, secrets)).digest('hex').slice(0, 16);
+  } catch {
+    return 'unreadable';
+  }
 }
 
 async function openAdapter(entry: StoreEntry, options: StoreFactoryOptions): Promise<VectorStore> {
