@@ -162,7 +162,8 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   return (next) => (operation, ctx) => {
     const spec = specOf(operation.op);
     if (spec.access === 'write') return write(next, operation, ctx);
-    if (spec.cache === 'none') return next(operation, ctx);
+    // A call pinned to one shard (a scan's probe) is not the Index's answer: never kept.
+    if (spec.cache === 'none' || operation.shard !== undefined) return next(operation, ctx);
     if (policy.cacheMode === 'off') {
       report(ctx, 'bypass');
       return next(operation, ctx);

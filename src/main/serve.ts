@@ -17,6 +17,7 @@ import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
+import { registerScanRoutes } from '../gateway/scan-routes.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -209,13 +210,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       }
     });
 
+    const resolver = createIndexResolver({
+      registry: holder,
+      stores,
+      storeApiKey: (entry) => storeApiKey(entry, secrets),
+      cache,
+    });
     const app = createGatewayServer({
-      resolver: createIndexResolver({
-        registry: holder,
-        stores,
-        storeApiKey: (entry) => storeApiKey(entry, secrets),
-        cache,
-      }),
+      resolver,
       logger,
       metrics,
       authorizer,
@@ -232,6 +234,7 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         };
       },
     });
+    registerScanRoutes(app, { registry: holder, resolver });
     registerReadiness(
       app,
       holder,
