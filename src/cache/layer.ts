@@ -17,6 +17,7 @@ import {
 } from '../stores/operations.ts';
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
+import { documentAnswer, idLookup } from './documents.ts';
 import { canonicalJson, entryKey, epochCounter } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
@@ -47,6 +48,13 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   const { runtime, index, set, identity, namespaces, policy } = options;
   const counters = namespaces.map((ns) => epochCounter(identity, ns));
   const strong = policy.consistency === 'strong';
+  // `cache.mode: warm` also keeps documents by id (documents.ts), filled by the warmer.
+  const warmed = policy.cacheMode === 'warm';
+  const fromDocuments = (sent: Operation, epochs: readonly number[]) => {
+    const lookup = idLookup(sent.body?.value());
+    if (lookup === undefined) return Promise.resolve(undefined);
+    return documentAnswer(runtime, { index, set, identity, namespaces, epochs }, lookup);
+  };
 
   const report = (ctx: CallContext, outcome: CacheOutcome): void => {
     if (ctx.cache !== undefined) ctx.cache.outcome = outcome;
@@ -122,6 +130,13 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
     if (epochs === undefined) {
       report(ctx, 'bypass');
       return next(sent, ctx);
+    }
+    if (warmed && operation.op === 'query') {
+      const answer = await fromDocuments(sent, epochs);
+      if (answer !== undefined) {
+        report(ctx, 'hit');
+        return answer;
+      }
     }
     const body = sent.body === undefined ? '' : canonicalJson(sent.body.value());
     const key = entryKey({ identity, namespaces, epochs, op: operation.op, body });

@@ -9,7 +9,7 @@
  * is the scan engine's (scan/engine.ts) and the warmer's (scan/warmer.ts).
  */
 import type { RegistryHolder } from '../registry/holder.ts';
-import { openScan, type Scan, type ScanPage } from '../scan/engine.ts';
+import { openScan, type Scan, type ScanPage, type ScanTarget } from '../scan/engine.ts';
 import { parseScanRequest } from '../scan/request.ts';
 import type { Warmers } from '../scan/warmers.ts';
 import { HevError } from '../wire/errors.ts';
@@ -18,6 +18,7 @@ import { validateNamespaceName } from './turbopuffer-routes.ts';
 import { ndjson, value, type RequestContext } from './route.ts';
 import type { RouteTable } from './hevlayer-routes.ts';
 import type { TargetResolver } from './target.ts';
+import type { Principal } from './auth.ts';
 import { toHevError } from './http-errors.ts';
 
 export interface ScanRoutesOptions {
@@ -36,18 +37,29 @@ function pageLines(page: ScanPage): string {
   return text;
 }
 
-/** The Index the URL names, resolved for this caller: its registry entry and its dispatch. */
-function target(ctx: RequestContext, options: ScanRoutesOptions) {
-  const name = ctx.params.name ?? '';
-  validateNamespaceName(name);
-  const resolved = options.resolver.resolve(name, { principal: ctx.principal });
-  const snapshot = options.registry.current();
+/** An Index resolved for a caller (404, 403, 503 as on the data routes): its entry and dispatch. */
+export function resolveScanTarget(
+  resolver: TargetResolver,
+  registry: Pick<RegistryHolder, 'current'>,
+  name: string,
+  principal?: Principal,
+): ScanTarget & { store: string | undefined } {
+  const resolved = resolver.resolve(name, { principal });
+  const snapshot = registry.current();
   const entry = snapshot.indexes.get(resolved.index ?? name);
   if (entry === undefined)
     throw new HevError('HEV_INDEX_NOT_FOUND', `no Index named ${JSON.stringify(name)}`);
-  ctx.index = entry.name;
+  return { dispatch: resolved.dispatch, entry, snapshot, store: resolved.store };
+}
+
+/** The Index the URL names, resolved for this caller. */
+function target(ctx: RequestContext, options: ScanRoutesOptions): ScanTarget {
+  const name = ctx.params.name ?? '';
+  validateNamespaceName(name);
+  const resolved = resolveScanTarget(options.resolver, options.registry, name, ctx.principal);
+  ctx.index = resolved.entry.name;
   ctx.store = resolved.store;
-  return { dispatch: resolved.dispatch, entry, snapshot };
+  return resolved;
 }
 
 async function* scanLines(
@@ -108,9 +120,10 @@ export function registerScanRoutes(app: RouteTable, options: ScanRoutesOptions):
     const t = target(ctx, options);
     const found = options.warmers?.get(t.entry.name);
     if (found === undefined) {
-      throw new HevError('HEV_CONFLICT', `Index ${JSON.stringify(t.entry.name)} has no read cache to warm`, {
-        status: 409,
-      });
+      throw new HevError(
+        'HEV_CONFLICT',
+        `Index ${JSON.stringify(t.entry.name)} has no read cache to warm (its cache.mode is off)`,
+      );
     }
     return { warmer: found, target: t };
   };

@@ -17,7 +17,8 @@ import { FileConfigProvider } from '../config/file/provider.ts';
 import { createAuthorizer, type ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
-import { registerScanRoutes } from '../gateway/scan-routes.ts';
+import { registerScanRoutes, resolveScanTarget } from '../gateway/scan-routes.ts';
+import { WarmService } from '../scan/warmers.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -45,6 +46,8 @@ export interface ServeOptions {
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
   readonly version?: string;
+  /** How often the cache warmer checks `cache.mode: warm` Indexes for new writes (ms). Default 30 s. */
+  readonly warmPollMs?: number;
 }
 
 export interface RunningGateway {
@@ -234,7 +237,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
         };
       },
     });
-    registerScanRoutes(app, { registry: holder, resolver });
+    const warmers = new WarmService({
+      registry: holder,
+      runtime: cache,
+      target: (name) => resolveScanTarget(resolver, holder, name),
+      log: logger,
+      ...(options.warmPollMs === undefined ? {} : { pollMs: options.warmPollMs }),
+    });
+    registerScanRoutes(app, { registry: holder, resolver, warmers });
     registerReadiness(
       app,
       holder,
@@ -247,6 +257,8 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     };
     const http = httpService(app, { host, port }, timing, logger);
     await services.start(http);
+    // After the listener: a warm scans through the same stores; closed first on shutdown.
+    await services.start(warmers);
     const address = app.server.address();
     const bound = address !== null && typeof address === 'object' ? address.port : port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;

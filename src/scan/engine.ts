@@ -45,6 +45,8 @@ export type ScanRow = Record<string, unknown> & { readonly id: unknown };
 export interface ScanPage {
   readonly shard: number;
   readonly rows: readonly ScanRow[];
+  /** Date.now() when the page was asked for (a cached copy must not outlive its read's start). */
+  readonly requestedAt: number;
 }
 
 export interface Scan extends AsyncIterable<ScanPage> {
@@ -131,7 +133,7 @@ export async function openScan(
       w?.();
     };
 
-    const fetchPage = async (shard: number): Promise<ScanRow[]> => {
+    const fetchPage = async (shard: number): Promise<readonly ScanRow[]> => {
       const body = Payload.fromValue(pageBody(shards[shard] as ShardPosition, options, pageSize));
       try {
         return rowsOf((await dispatch({ op: 'scanPage', ns: entry.name, shard, body }, call)).value());
@@ -142,9 +144,10 @@ export async function openScan(
     };
     const worker = async (): Promise<void> => {
       for (let shard = queue.shift(); shard !== undefined && !signal.aborted; shard = queue.shift()) {
+        const requestedAt = Date.now();
         const rows = await fetchPage(shard);
         if (signal.aborted) return;
-        const taken = new Promise<void>((take) => ready.push({ page: { shard, rows }, take }));
+        const taken = new Promise<void>((take) => ready.push({ page: { shard, rows, requestedAt }, take }));
         notify();
         await taken;
         if (!(shards[shard] as ShardPosition).done) queue.push(shard);

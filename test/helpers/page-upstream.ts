@@ -31,6 +31,8 @@ export interface PageUpstream {
   readonly inFlight: number;
   /** Queries whose client went away before the answer. */
   readonly abandoned: number;
+  /** `hint_cache_warm` calls received. */
+  readonly hints: number;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ function lowerBound(filters: unknown): number {
 export async function startPageUpstream(options: PageUpstreamOptions): Promise<PageUpstream> {
   const { prefix, shards, total } = options;
   const pad = options.pad === undefined ? undefined : 'x'.repeat(options.pad);
-  const stats = { maxInFlight: 0, pages: 0, inFlight: 0, abandoned: 0 };
+  const stats = { maxInFlight: 0, pages: 0, inFlight: 0, abandoned: 0, hints: 0 };
   const sockets = new Set<Socket>();
   const shardOf = (ns: string): number | undefined => {
     if (shards === 1) return ns === prefix ? 0 : undefined;
@@ -84,6 +86,7 @@ export async function startPageUpstream(options: PageUpstreamOptions): Promise<P
         return;
       }
       if (m[2] === '/hint_cache_warm') {
+        stats.hints++;
         send(200, { status: 'ACCEPTED' });
         return;
       }
@@ -144,6 +147,9 @@ export async function startPageUpstream(options: PageUpstreamOptions): Promise<P
     },
     get abandoned() {
       return stats.abandoned;
+    },
+    get hints() {
+      return stats.hints;
     },
     close: () =>
       new Promise<void>((resolve) => {
