@@ -8,6 +8,8 @@ import { registerCrds } from './crds.ts';
 import { registerDemo } from './demo.ts';
 import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
+import { registerScan } from './scan.ts';
+import { registerCacheWarm } from './cache-warm.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -22,6 +24,8 @@ registerServe(program, { version });
 registerValidate(program);
 registerCrds(program);
 registerDemo(program);
+registerScan(program);
+registerCacheWarm(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -120,9 +120,10 @@ export function registerScanRoutes(app: RouteTable, options: ScanRoutesOptions):
     const t = target(ctx, options);
     const found = options.warmers?.get(t.entry.name);
     if (found === undefined) {
+      const mode = t.entry.policy.cacheMode;
       throw new HevError(
         'HEV_CONFLICT',
-        `Index ${JSON.stringify(t.entry.name)} has no read cache to warm (its cache.mode is off)`,
+        `Index ${JSON.stringify(t.entry.name)} has cache.mode ${mode}; warming fills documents only for cache.mode: warm`,
       );
     }
     return { warmer: found, target: t };

@@ -22,7 +22,7 @@ export interface IndexWarmer {
 }
 
 export interface Warmers {
-  /** The warmer of a declared Index whose cache is not `off`; undefined otherwise. */
+  /** The warmer of a declared Index with `cache.mode: warm`; undefined otherwise (nothing would read documents). */
   get(index: string): IndexWarmer | undefined;
 }
 
@@ -58,7 +58,7 @@ export class WarmService implements Warmers {
 
   get(index: string): IndexWarmer | undefined {
     const entry = this.#options.registry.current().indexes.get(index);
-    if (entry === undefined || entry.store === undefined || entry.policy.cacheMode === 'off')
+    if (entry === undefined || entry.store === undefined || entry.policy.cacheMode !== 'warm')
       return undefined;
     const state = this.#state(index);
     return {

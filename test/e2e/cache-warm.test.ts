@@ -149,8 +149,8 @@ describe('cache warming', () => {
   });
 
   it.each([
-    ['POST', 'direct', 409, /cache\.mode is off/],
-    ['GET', 'direct', 409, /cache\.mode is off/],
+    ['POST', 'direct', 409, /has cache\.mode off; warming fills documents only for cache\.mode: warm/],
+    ['GET', 'direct', 409, /has cache\.mode off/],
     ['POST', 'missing', 404, /missing/],
     ['POST', 'bad name!', 400, /invalid namespace name/],
   ] as const)('%s warm of %s is a %i', async (method, index, status, message) => {
