@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
+ * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache|scan] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
  *
  * Runs the benchmark sections, prints a table per section with PASS/MISS against the issues'
  * targets, and writes bench/results/<section>-<UTC stamp>.json and <section>-latest.json (quick
@@ -14,9 +14,10 @@ import { runCache } from './cache/index.ts';
 import { runEngineConcurrency } from './engine-concurrency/index.ts';
 import { runGateway } from './gateway/index.ts';
 import { runLocalEngine } from './local-engine/index.ts';
+import { runScanBench } from './scan/index.ts';
 import { formatTable, formatTargets, runInfo, writeResult, type SectionResult } from './lib/report.ts';
 
-const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache'] as const;
+const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache', 'scan'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -67,7 +68,9 @@ async function runSection(section: Section): Promise<void> {
                 ablation: values.ablation,
                 ...tool,
               })
-            : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
+            : section === 'scan'
+              ? await runScanBench({ quick, workDir, log })
+              : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
