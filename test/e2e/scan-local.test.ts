@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, request } from 'undici';
+import { createRng } from '../../bench/lib/rng.ts';
 import {
   indexManifest,
   localStore,
@@ -61,17 +62,6 @@ function expectExactlyOnce(ids: readonly number[], expected: readonly number[]):
   expect([...ids].sort((a, b) => a - b)).toEqual(expected);
 }
 
-/** A small deterministic generator (mulberry32), so a failing cut point can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('scan of a 4-shard local Index with 200k rows', () => {
   it('returns every row exactly once, and a final line with the effective fan-out and no cursor', async () => {
     const { status, lines } = await scanLines({ page_size: 5000 });
@@ -102,7 +92,7 @@ describe('scan of a 4-shard local Index with 200k rows', () => {
 
   it('a client cut off at a random point resumes from its last checkpoint and gets exactly the remainder', async () => {
     const seed = Date.now() % 100_000;
-    const cutAfter = 10_000 + Math.floor(random(seed)() * (TOTAL - 20_000));
+    const cutAfter = 10_000 + createRng(seed).int(TOTAL - 20_000); // the seed replays a failing cut
     const client = new Client(gw.url);
     const res = await client.request({
       path: '/hevlayer/v1/indexes/catalog/scan',
