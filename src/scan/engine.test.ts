@@ -38,7 +38,7 @@ interface FakeShards {
   readonly dispatch: Dispatch;
   readonly calls: Operation[];
   /** Fails the n-th scanPage call (1-based) with a 503. */
-  failAt?: number;
+  failAt?: number | undefined;
 }
 
 /** Shard s holds ids s, s+N, … < total; shard `missing` answers 404. */
