@@ -124,4 +124,29 @@ describe('scan fan-out against a recording upstream', () => {
     expect(upstream.pages + upstream.abandoned).toBe(after);
     expect(upstream.inFlight).toBe(0);
   });
+
+  it('ends a scan with its final line and a resumable cursor when the gateway shuts down', async () => {
+    const own = await startGatewayFixture({
+      manifests: [
+        turbopufferStore('tp', { baseURL: upstream.url, apiKeyEnv: 'TP_KEY' }),
+        indexManifest('wide', { backend: { shards: 8 } }),
+      ],
+      env: { TP_KEY: 'tpuf_scanTestKey0123456789abcdefghij' },
+    });
+    const res = await request(`${own.url}/hevlayer/v1/indexes/wide/scan`, {
+      method: 'POST',
+      body: JSON.stringify({ page_size: 10, threads: 2 }),
+    });
+    const reading = res.body.text();
+    await sleep(100);
+    await own.close();
+    const lines = (await reading).trimEnd().split('\n');
+    const last = JSON.parse(lines.at(-1) ?? '{}') as {
+      $scan: { rows: number; cursor: unknown; error: string };
+    };
+    expect(last.$scan.error).toBe('the gateway is shutting down; resume from the cursor');
+    expect(last.$scan.cursor).toBeTypeOf('string');
+    expect(last.$scan.rows).toBe(lines.length - 1);
+    expect(last.$scan.rows).toBeLessThan(TOTAL);
+  });
 });
