@@ -118,37 +118,43 @@ export async function documentAnswer(
   });
 }
 
-export type StoreDocumentsResult = 'stored' | 'full' | 'unavailable';
+/** A document ready to keep: its id and its serialized row (every attribute). */
+export interface Document {
+  readonly id: unknown;
+  readonly value: Buffer;
+}
+
+export function toDocument(row: Record<string, unknown>): Document {
+  return { id: row.id, value: Payload.fromValue(row).bytes() };
+}
+
+/** Bytes of a document as the CacheStore counts them (cache/port.ts entryBytes: key + value). */
+export function documentBytes(scope: DocumentScope, document: Document): number {
+  return Buffer.byteLength(documentKey(scope, document.id)) + document.value.length;
+}
 
 /**
- * Keeps scanned rows (all their attributes) as documents under `scope.epochs`, each for `ttlMs`.
- * `full`: the Index's set reached its byte cap (the warmer stops); `unavailable`: the cache failed.
+ * Keeps documents under `scope.epochs`, each for `ttlMs`, in the Index's set (capped at `capBytes`).
+ * `unavailable` when a cache call failed (the warmer stops).
  */
 export async function storeDocuments(
   runtime: CacheRuntime,
   scope: DocumentScope,
-  rows: readonly Record<string, unknown>[],
+  documents: readonly Document[],
   ttlMs: number,
   capBytes: number,
-): Promise<{ result: StoreDocumentsResult; bytes: number; stored: number }> {
+): Promise<{ unavailable: boolean; bytes: number; stored: number }> {
+  const outcomes = await Promise.all(
+    documents.map((d) =>
+      runtime.set(scope.index, scope.set, documentKey(scope, d.id), d.value, ttlMs, capBytes),
+    ),
+  );
   let bytes = 0;
   let stored = 0;
-  const results = await Promise.all(
-    rows.map(async (row) => {
-      const value = Payload.fromValue(row).bytes();
-      const key = documentKey(scope, row.id);
-      const outcome = await runtime.set(scope.index, scope.set, key, value, ttlMs, capBytes);
-      if (outcome?.value === 'stored') {
-        bytes += Buffer.byteLength(key) + value.length;
-        stored++;
-      }
-      return outcome?.value;
-    }),
-  );
-  const result = results.includes(undefined)
-    ? 'unavailable'
-    : results.some((r) => r !== 'stored')
-      ? 'full'
-      : 'stored';
-  return { result, bytes, stored };
+  outcomes.forEach((outcome, i) => {
+    if (outcome?.value !== 'stored') return;
+    bytes += documentBytes(scope, documents[i] as Document);
+    stored++;
+  });
+  return { unavailable: outcomes.includes(undefined), bytes, stored };
 }

@@ -6,11 +6,16 @@
  * entries written so far are unreachable; the next warm starts over), on shutdown, or on failure.
  */
 import { epochCounter } from '../cache/keys.ts';
-import { storeDocuments, type DocumentScope } from '../cache/documents.ts';
+import {
+  documentBytes,
+  storeDocuments,
+  toDocument,
+  type Document,
+  type DocumentScope,
+} from '../cache/documents.ts';
 import type { CacheRuntime } from '../cache/runtime.ts';
 import { isNotFound } from '../shards/shard-errors.ts';
-import { Payload } from '../wire/payload.ts';
-import { openScan, type ScanRow, type ScanTarget } from './engine.ts';
+import { openScan, type ScanTarget } from './engine.ts';
 
 export type WarmState = 'idle' | 'running' | 'succeeded' | 'stopped' | 'failed';
 export type WarmTrigger = 'start' | 'write' | 'request';
@@ -107,7 +112,7 @@ export async function runWarm(
       // The rows that still fit under capGiB; the rest of the Index does not.
       const usage = await runtime.usage(entry.name, options.set);
       const room = policy.cacheCapBytes - (usage?.value.bytes ?? 0);
-      const fitting = fittingRows(page.rows, room);
+      const fitting = fittingDocuments(scope, page.rows.map(toDocument), room);
       // A strong Index's entries end strongMaxAge after their read started (docs/adr/read-cache.md).
       const ttl = strong
         ? Math.min(policy.cacheTtlMs, runtime.strongMaxAgeMs - (runtime.now() - page.requestedAt))
@@ -115,7 +120,7 @@ export async function runWarm(
       if (ttl > 0 && fitting.length > 0) {
         const kept = await storeDocuments(runtime, scope, fitting, ttl, policy.cacheCapBytes);
         update({ documents: progress.documents + kept.stored, bytes: progress.bytes + kept.bytes });
-        if (kept.result === 'unavailable') return end('failed', { error: 'the cache store failed a write' });
+        if (kept.unavailable) return end('failed', { error: 'the cache store failed a write' });
       }
       if (fitting.length < page.rows.length) return end('stopped', { stopReason: 'cap', rows: scan.rows });
       update({ rows: scan.rows });
@@ -127,15 +132,16 @@ export async function runWarm(
   }
 }
 
-/** Key (a 64-hex-digit hash) plus value, as the CacheStore counts an entry (cache/port.ts entryBytes). */
-const KEY_BYTES = 64;
-
-/** The leading rows whose documents fit in `room` bytes. */
-function fittingRows(rows: readonly ScanRow[], room: number): readonly ScanRow[] {
+/** The leading documents that fit in `room` bytes. */
+function fittingDocuments(
+  scope: DocumentScope,
+  documents: readonly Document[],
+  room: number,
+): readonly Document[] {
   let left = room;
-  for (let i = 0; i < rows.length; i++) {
-    left -= KEY_BYTES + Payload.fromValue(rows[i]).bytes().length;
-    if (left < 0) return rows.slice(0, i);
+  for (let i = 0; i < documents.length; i++) {
+    left -= documentBytes(scope, documents[i] as Document);
+    if (left < 0) return documents.slice(0, i);
   }
-  return rows;
+  return documents;
 }

@@ -21,16 +21,20 @@ import { startPageUpstream, type PageUpstream } from '../helpers/page-upstream.t
 const ROWS = 2_000;
 let gw: GatewayFixture;
 let upstream: PageUpstream;
+let slow: PageUpstream;
 
 const warmCache = (ttl: string) => ({ mode: 'warm', ttl });
 
 beforeAll(async () => {
   upstream = await startPageUpstream({ prefix: 'remote', shards: 4, total: 3_000 });
+  slow = await startPageUpstream({ prefix: 'slow', shards: 2, total: 40_000, delayMs: 30 });
   gw = await startGatewayFixture({
     manifests: [
       gatewayConfigManifest({ cache: { strongMaxAge: '1h' }, scan: { maxThreads: 3 } }),
       localStore(),
       turbopufferStore('tp', { baseURL: upstream.url, apiKeyEnv: 'TP_KEY' }, false),
+      turbopufferStore('tp-slow', { baseURL: slow.url, apiKeyEnv: 'TP_KEY' }, false),
+      indexManifest('slow', { backend: { storeRef: 'tp-slow', shards: 2 }, cache: warmCache('1h') }),
       // `catalog` is warmed on demand (standard mode would not read documents: warm mode does).
       indexManifest('catalog', { backend: { shards: 2 }, cache: warmCache('1h') }),
       indexManifest('direct', { backend: { namespace: 'catalog', shards: 2 }, cache: { mode: 'off' } }),
@@ -60,6 +64,7 @@ async function write(fixture: GatewayFixture, index: string, body: unknown): Pro
 afterAll(async () => {
   await gw?.close();
   await upstream?.close();
+  await slow?.close();
 });
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, fixture = gw) {
@@ -146,6 +151,16 @@ describe('cache warming', () => {
     expect(upstream.hints).toBe(4); // the hint goes to every shard
     expect(done).toMatchObject({ state: 'succeeded', rows: 3_000, documents: 3_000, threads: 3, shards: 4 });
     expect(upstream.maxInFlight).toBeLessThanOrEqual(3);
+  });
+
+  it('stops when a write moves the epochs during the warm (its documents would never be read)', async () => {
+    await call('POST', '/hevlayer/v1/indexes/slow/cache/warm');
+    await sleep(60);
+    // The gateway bumps the epochs before it sends a write, whatever the upstream answers.
+    await call('POST', '/v2/namespaces/slow', { upsert_rows: [{ id: 1 }] });
+    const done = await warmed('slow');
+    expect(done).toMatchObject({ state: 'stopped', stopReason: 'write' });
+    expect(done.rows as number).toBeLessThan(40_000);
   });
 
   it.each([
