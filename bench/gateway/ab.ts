@@ -4,7 +4,10 @@
  * beside the bare-16 proxy. Short rounds, order rotated each round, medians per target (the
  * shared-machine rationale of docs/adr/gateway-data-plane.md). Used for docs/adr/http-pipeline.md.
  *
- *   node --import tsx bench/gateway/ab.ts /path/to/other/tree [rounds=8]
+ *   node --import tsx bench/gateway/ab.ts /path/to/other/tree [rounds=8] [pass|hit]
+ *
+ * `hit`: the Index's cache on (memory, strong), so the repeated query is answered from the cache,
+ * compared with the bare route too (the upstream itself, no delay: the cache section's baseline).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -20,7 +23,8 @@ import { buildGateway, childEnv, REPO_ROOT, startBareProxy, startUpstream, type 
 
 const other = process.argv[2];
 const rounds = Number(process.argv[3] ?? 8);
-if (other === undefined) throw new Error('usage: ab.ts OTHER_TREE [rounds]');
+const hit = process.argv[4] === 'hit';
+if (other === undefined) throw new Error('usage: ab.ts OTHER_TREE [rounds] [pass|hit]');
 
 async function serveFrom(
   children: Children,
@@ -51,18 +55,20 @@ const children = new Children();
 await buildGateway();
 const upstream = await startUpstream(children);
 const bare = await startBareProxy(children, upstream.origin, 16);
-const configDir = await writeGatewayConfig(dir, upstream.origin);
-const targets = {
+const configDir = await writeGatewayConfig(dir, upstream.origin, hit ? { cache: { mode: 'standard' } } : {});
+const targets: Record<string, Server> = {
   'bare-16': bare,
+  ...(hit ? { 'bare route': upstream } : {}),
   'this tree': await serveFrom(children, REPO_ROOT, configDir, join(dir, 'a')),
   'other tree': await serveFrom(children, other, configDir, join(dir, 'b')),
 };
-const names = Object.keys(targets) as (keyof typeof targets)[];
+const names = Object.keys(targets);
+const target = (name: string): Server => targets[name] as Server;
 const load = (url: string, connections: number, seconds: number): Promise<LoadResult> =>
   wrkLoad(wrk, script, { url, connections, seconds, body: QUERY_BODY, headers: HEADERS });
 for (const name of names) {
-  await load(targets[name].origin + QUERY_PATH, 50, 3);
-  await load(targets[name].origin + QUERY_PATH, 1, 2);
+  await load(target(name).origin + QUERY_PATH, 50, 3);
+  await load(target(name).origin + QUERY_PATH, 1, 2);
 }
 const runs: Record<string, { rps: number; p50: number; cpu: number; ratio?: number }[]> = {};
 for (let round = 0; round < rounds; round++) {
@@ -70,9 +76,9 @@ for (let round = 0; round < rounds; round++) {
     const perRound: Record<string, number> = {};
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + round) % names.length]!;
-      const pid = targets[name].child.pid;
+      const pid = target(name).child.pid;
       const before = cpuMs(pid) ?? 0;
-      const r = await load(targets[name].origin + QUERY_PATH, c, 2);
+      const r = await load(target(name).origin + QUERY_PATH, c, 2);
       const cpu = (((cpuMs(pid) ?? 0) - before) * 1000) / Math.max(1, r.requests);
       perRound[name] = r.rps;
       (runs[`${name}@${c}`] ??= []).push({ rps: r.rps, p50: r.p50Us / 1000, cpu });

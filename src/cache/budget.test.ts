@@ -3,7 +3,7 @@
  * never a rejection (also not the late one).
  */
 import { describe, expect, it } from 'vitest';
-import { withBudget } from './budget.ts';
+import { settle, withBudget } from './budget.ts';
 
 describe('withBudget', () => {
   it('gives the value of a call that answers', async () => {
@@ -32,5 +32,17 @@ describe('withBudget', () => {
     expect(await withBudget(() => late, 5)).toEqual({ ok: false, timedOut: true });
     fail(new Error('late'));
     await new Promise((r) => setImmediate(r));
+  });
+});
+
+describe('settle', () => {
+  it('gives the value, and {ok: false} for a rejection or a synchronous throw', async () => {
+    expect(await settle(() => Promise.resolve(7))).toEqual({ ok: true, value: 7 });
+    expect(await settle(() => Promise.reject(new Error('down')))).toEqual({ ok: false, timedOut: false });
+    expect(
+      await settle(() => {
+        throw new Error('sync');
+      }),
+    ).toEqual({ ok: false, timedOut: false });
   });
 });

@@ -35,3 +35,12 @@ export function withBudget<T>(call: () => Promise<T>, ms: number): Promise<Budge
   );
   return Promise.race([settled, expired]).finally(() => clearTimeout(timer));
 }
+
+/** The call's value, or `{ok: false}` on its error; for stores that cannot be late. Never rejects. */
+export async function settle<T>(call: () => Promise<T>): Promise<Budgeted<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch {
+    return { ok: false, timedOut: false };
+  }
+}

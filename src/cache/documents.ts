@@ -10,7 +10,7 @@
  */
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
-import { canonicalJson, entryKey } from './keys.ts';
+import { bodyDigest, canonicalJson, entryKey, entryPrefix } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
 /** More ids than this go upstream: one cache read per id would cost more than it saves. */
@@ -23,6 +23,8 @@ export interface DocumentScope {
   readonly identity: string;
   readonly namespaces: readonly string[];
   readonly epochs: readonly number[];
+  /** The Index's consistency (part of every entry key, keys.ts). */
+  readonly consistency: 'strong' | 'eventual';
 }
 
 export interface IdLookup {
@@ -73,7 +75,7 @@ export function idLookup(body: unknown): IdLookup | undefined {
 }
 
 export function documentKey(scope: DocumentScope, id: unknown): string {
-  return entryKey({ ...scope, op: 'document', body: canonicalJson(id) });
+  return entryKey(entryPrefix({ ...scope, op: 'document' }), bodyDigest(id));
 }
 
 function compareIds(a: unknown, b: unknown): number {

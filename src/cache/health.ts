@@ -84,6 +84,10 @@ export class CacheHealth {
     health.transition = this.#now();
   }
 
+  writeHeld(index: string): void {
+    this.#options.metrics?.cacheWritesHeld.inc({ index });
+  }
+
   notStored(index: string, reason: 'too-large' | 'refused' | 'epoch-moved' | 'expired'): void {
     this.#options.metrics?.cacheNotStored.inc({ index, reason });
   }

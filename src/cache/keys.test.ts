@@ -3,9 +3,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '../wire/json.ts';
-import { canonicalJson, entryKey, epochCounter, setName } from './keys.ts';
+import { bodyDigest, canonicalJson, entryKey, entryPrefix, epochCounter, setName } from './keys.ts';
 
-const parts = { identity: 'local:/data', namespaces: ['docs'], epochs: [3], op: 'query', body: '{}' };
+const parts = {
+  identity: 'local:/data',
+  namespaces: ['docs'],
+  epochs: [3],
+  op: 'query',
+  consistency: 'strong' as const,
+};
 
 describe('cache keys', () => {
   it('canonical JSON sorts object keys at every depth and keeps array order', () => {
@@ -18,18 +24,33 @@ describe('cache keys', () => {
     );
   });
 
-  it('an entry key changes with the epoch, the namespace, the operation, the body and the store', () => {
-    const base = entryKey(parts);
-    expect(entryKey({ ...parts })).toBe(base);
+  it('an entry key prefix changes with the epoch, the namespace, the operation, the consistency and the store', () => {
+    const base = entryPrefix(parts);
+    expect(entryPrefix({ ...parts })).toBe(base);
     for (const changed of [
       { epochs: [4] },
       { namespaces: ['other'] },
       { op: 'metadata' },
-      { body: '{"top_k":1}' },
+      { consistency: 'eventual' as const },
       { identity: 'local:/elsewhere' },
     ]) {
-      expect(entryKey({ ...parts, ...changed })).not.toBe(base);
+      expect(entryPrefix({ ...parts, ...changed })).not.toBe(base);
     }
+  });
+
+  it('an entry key is the prefix and the body digest, so it changes with either', () => {
+    const key = entryKey(entryPrefix(parts), bodyDigest({}));
+    expect(key).toMatch(/^[0-9a-f]{32}\.[0-9a-f]{32}$/);
+    expect(entryKey(entryPrefix({ ...parts, epochs: [4] }), bodyDigest({}))).not.toBe(key);
+    expect(entryKey(entryPrefix(parts), bodyDigest({ top_k: 1 }))).not.toBe(key);
+  });
+
+  it('a body digest is the same for bodies that differ only in key order, and differs otherwise', () => {
+    expect(bodyDigest(parseJson('{"top_k":1,"rank_by":["id","asc"]}'))).toBe(
+      bodyDigest(parseJson('{"rank_by":["id","asc"],"top_k":1}')),
+    );
+    expect(bodyDigest({ top_k: 1 })).not.toBe(bodyDigest({ top_k: 2 }));
+    expect(bodyDigest(undefined)).toBe('');
   });
 
   it('an epoch counter is per store and upstream namespace, and shows neither in clear', () => {

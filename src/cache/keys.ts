@@ -6,15 +6,15 @@
  * - an *epoch counter* per (upstream identity, upstream namespace): two Indexes naming the same
  *   upstream namespace share it;
  * - a *set* per Index (the unit of the byte cap);
- * - an *entry key*: a hash of the identity, the namespaces with their epochs, the kind of answer
- *   and the canonical request body.
+ * - an *entry key*: a hash of the identity, the namespaces with their epochs, the kind of answer,
+ *   the Index's consistency and the digest of the canonical request body.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StoreEntry } from '../registry/types.ts';
 import { stringifyJson } from '../wire/json.ts';
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Where a store's namespaces live: the local data path, or the turbopuffer endpoint and key source. */
@@ -60,6 +60,11 @@ function sortKeys(value: unknown): unknown {
   return sorted;
 }
 
+/** The digest of a request body's canonical JSON (128 bits; '' for operations without a body). */
+export function bodyDigest(value: unknown): string {
+  return value === undefined ? '' : sha256(canonicalJson(value)).slice(0, 32);
+}
+
 export interface EntryKeyParts {
   readonly identity: string;
   readonly namespaces: readonly string[];
@@ -67,12 +72,21 @@ export interface EntryKeyParts {
   readonly epochs: readonly number[];
   /** The operation (`query`, `metadata`, …). */
   readonly op: string;
-  /** The canonical body ('' for operations without one). */
-  readonly body: string;
+  /** The Index's consistency: an eventual answer is never served to a strong read. */
+  readonly consistency: 'strong' | 'eventual';
 }
 
-/** The entry key inside the Index's set. */
-export function entryKey(parts: EntryKeyParts): string {
+/**
+ * What an entry key shares with every other request of the same operation under the same epochs:
+ * a hash of the store, the namespaces with their epochs, the operation and the consistency. It
+ * changes only when an epoch does, so the layer computes it once per epoch, not once per request.
+ */
+export function entryPrefix(parts: EntryKeyParts): string {
   const spaces = parts.namespaces.map((ns, i) => `${ns}@${parts.epochs[i] ?? 0}`).join(',');
-  return sha256(`${parts.identity}\n${spaces}\n${parts.op}\n${parts.body}`);
+  return sha256(`${parts.identity}\n${spaces}\n${parts.op}\n${parts.consistency}`).slice(0, 32);
+}
+
+/** The entry key inside the Index's set: the prefix and the request body's `bodyDigest`. */
+export function entryKey(prefix: string, body: string): string {
+  return `${prefix}.${body}`;
 }

@@ -241,6 +241,24 @@ describe('cache layer: fail-open', () => {
     expect(runtime.health.condition('docs').message).toMatch(/exceeded its 15 ms budget/);
   });
 
+  it('partition: a write this replica could not record is acknowledged only once another replica’s pre-write entry has expired', async () => {
+    const shared = createMemoryCache();
+    const upstream = new FakeUpstream();
+    const over = { strongMaxAgeMs: 200, budgetMs: 20, retryMs: 60_000 };
+    const a = runtimeOver(switchableStore(shared), over);
+    const b = runtimeOver(shared, over);
+    runtimes.push(a, b);
+    const onA = chain({ runtime: a, upstream });
+    const onB = chain({ runtime: b, upstream });
+    expect(await send(onB, 'query', Q)).toEqual({ value: { op: 'query', data: 1 }, outcome: 'miss' });
+    await settled(b);
+    expect((await send(onB, 'query', Q)).outcome).toBe('hit');
+    (a.store as ReturnType<typeof switchableStore>).mode = 'fail';
+    await send(onA, 'write', { upsert_rows: [{ id: 1 }] });
+    // B can still reach the store, and its epoch never moved: only expiry keeps it from the old answer.
+    expect(await send(onB, 'query', Q)).toEqual({ value: { op: 'query', data: 2 }, outcome: 'miss' });
+  });
+
   it('a strong entry cached before an outage is not served while a write’s bump is still owed', async () => {
     const store = switchableStore();
     const { runtime, upstream, dispatch } = setup(store, { retryMs: 60_000 });

@@ -18,7 +18,7 @@ import {
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
 import { documentAnswer, idLookup } from './documents.ts';
-import { canonicalJson, entryKey, epochCounter } from './keys.ts';
+import { entryKey, entryPrefix, epochCounter } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
 export interface CacheLayerOptions {
@@ -48,12 +48,26 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   const { runtime, index, set, identity, namespaces, policy } = options;
   const counters = namespaces.map((ns) => epochCounter(identity, ns));
   const strong = policy.consistency === 'strong';
+  const consistency = strong ? 'strong' : 'eventual';
   // `cache.mode: warm` also keeps documents by id (documents.ts), filled by the warmer.
   const warmed = policy.cacheMode === 'warm';
   const fromDocuments = (sent: Operation, epochs: readonly number[]) => {
     const lookup = idLookup(sent.body?.value());
     if (lookup === undefined) return Promise.resolve(undefined);
-    return documentAnswer(runtime, { index, set, identity, namespaces, epochs }, lookup);
+    return documentAnswer(runtime, { index, set, identity, namespaces, epochs, consistency }, lookup);
+  };
+
+  /** Entry-key prefixes by operation and epochs; epochs move only on writes, so this stays tiny. */
+  const prefixes = new Map<string, string>();
+  const prefixOf = (op: string, epochs: readonly number[]): string => {
+    const memo = `${op}@${epochs.join(',')}`;
+    let prefix = prefixes.get(memo);
+    if (prefix === undefined) {
+      if (prefixes.size >= 64) prefixes.clear();
+      prefix = entryPrefix({ identity, namespaces, epochs, op, consistency });
+      prefixes.set(memo, prefix);
+    }
+    return prefix;
   };
 
   const report = (ctx: CallContext, outcome: CacheOutcome): void => {
@@ -138,8 +152,7 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
         return answer;
       }
     }
-    const body = sent.body === undefined ? '' : canonicalJson(sent.body.value());
-    const key = entryKey({ identity, namespaces, epochs, op: operation.op, body });
+    const key = entryKey(prefixOf(operation.op, epochs), runtime.bodyDigests.of(operation.body));
     const slot = `${set}\n${key}`;
     let pending = runtime.inFlight.get(slot);
     if (pending === undefined) {
@@ -164,13 +177,19 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
     return Payload.fromBytes(await lead(next, sent, ctx, slot, (b) => keep(key, epochs, b, kind, started)));
   };
 
+  /**
+   * A write bumps the epochs of its namespaces before and after (also after a failed write: it may
+   * have applied on some shards). When a bump did not land (this replica cannot reach the shared
+   * store), another replica that can may still serve an entry from before the write under the old
+   * epoch: the acknowledgment then waits until every such entry has expired (ADR "Partition").
+   */
   const write = async (next: Dispatch, operation: Operation, ctx: CallContext) => {
-    await runtime.bump(index, counters, false);
+    const before = await runtime.bump(index, counters, false);
     try {
       return await next(operation, ctx);
     } finally {
-      // Also after a failed write: it may have applied on some shards.
-      await runtime.bump(index, counters, true);
+      const after = await runtime.bump(index, counters, true);
+      if (!before || !after) await runtime.outwaitStaleEntries(index, ctx.signal);
     }
   };
 

@@ -47,6 +47,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CacheStore 
 
   return {
     backend: 'memory',
+    inProcess: true,
 
     async get(setName, key) {
       open();

@@ -45,6 +45,11 @@ export interface SetUsage {
 
 export interface CacheStore {
   readonly backend: CacheBackend;
+  /**
+   * True for a store inside this process (memory): it answers within the same turn of the event
+   * loop, so its calls need no time budget.
+   */
+  readonly inProcess?: boolean;
   /** The value, or undefined when absent or expired. */
   get(set: string, key: string): Promise<Buffer | undefined>;
   /**

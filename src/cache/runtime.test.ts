@@ -9,6 +9,7 @@ function sharedStore(): CacheStore & { counterReads: number } {
   const store = {
     ...inner,
     backend: 'redis' as const,
+    inProcess: false,
     counterReads: 0,
     counter(name: string) {
       store.counterReads++;
@@ -47,5 +48,31 @@ describe('fresh epoch reads on a shared store', () => {
     const second = runtime.epochs('i', ['c'], true);
     expect([await first, await second]).toEqual([[0], [1]]);
     expect(store.counterReads).toBe(2);
+  });
+});
+
+describe('store calls and the budget', () => {
+  /** A memory store whose reads answer after `delayMs`. */
+  function slowStore(inProcess: boolean, delayMs: number): CacheStore {
+    const inner = createMemoryCache();
+    return {
+      ...inner,
+      inProcess,
+      get: (set, key) => new Promise((resolve) => setTimeout(() => resolve(inner.get(set, key)), delayMs)),
+    };
+  }
+
+  it('a call to a shared store that answers after the budget counts as failed', async () => {
+    const runtime = new CacheRuntime({ store: slowStore(false, 50), budgetMs: 5 });
+    runtimes.push(runtime);
+    expect(await runtime.call('i', 'get', () => runtime.store.get('s', 'k'))).toBeUndefined();
+    expect(runtime.health.degraded('i')).toBe(true);
+  });
+
+  it('a call to an in-process store runs without the budget: its answer counts however late', async () => {
+    const runtime = new CacheRuntime({ store: slowStore(true, 50), budgetMs: 5 });
+    runtimes.push(runtime);
+    expect(await runtime.call('i', 'get', () => runtime.store.get('s', 'k'))).toEqual({ value: undefined });
+    expect(runtime.health.degraded('i')).toBe(false);
   });
 });

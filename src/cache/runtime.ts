@@ -4,8 +4,10 @@
  * time budget with its health accounting, the in-flight misses that identical reads coalesce on,
  * the epoch reads and bumps (docs/adr/read-cache.md), and the bumps still owed after a failure.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheStore, SetResult, SetUsage } from './port.ts';
-import { withBudget } from './budget.ts';
+import { BodyDigests } from './body-digests.ts';
+import { settle, withBudget } from './budget.ts';
 import { CacheHealth, type CacheCall } from './health.ts';
 import type { GatewayMetrics } from '../telemetry/metrics.ts';
 
@@ -38,6 +40,8 @@ export class CacheRuntime {
   readonly strongMaxAgeMs: number;
   readonly metadataMaxAgeMs: number;
   readonly inFlight = new Map<string, InFlight>();
+  /** Request bodies' digests by their bytes, shared by every Index chain. */
+  readonly bodyDigests = new BodyDigests();
   readonly #eventualEpochMs: number;
   readonly #now: () => number;
   /** Last epoch seen per counter, for eventual reads. */
@@ -65,9 +69,13 @@ export class CacheRuntime {
     this.#retry.unref();
   }
 
-  /** One store call under the budget; a failure or a late answer is counted and gives undefined. */
+  /**
+   * One store call under the budget; a failure or a late answer is counted and gives undefined.
+   * An in-process store (memory) answers within the same turn of the event loop and cannot be late,
+   * so its calls skip the budget's timer (a timer and a race per call were most of a hit's cost).
+   */
   async call<T>(index: string, name: CacheCall, call: () => Promise<T>): Promise<{ value: T } | undefined> {
-    const result = await withBudget(call, this.budgetMs);
+    const result = this.store.inProcess === true ? await settle(call) : await withBudget(call, this.budgetMs);
     if (!result.ok) {
       this.health.failed(index, name, result.timedOut);
       return undefined;
@@ -139,6 +147,19 @@ export class CacheRuntime {
       }),
     );
     return landed.every(Boolean);
+  }
+
+  /**
+   * After a write whose epoch bump did not land: resolves once every strong entry that another
+   * replica may hold from before the write has expired. Such an entry's read started before the
+   * write was answered, and strong entries end strongMaxAge after their read started (plus, on a
+   * shared store, at most one call budget for the set to arrive). Ends early when `signal` aborts
+   * (nobody waits for the acknowledgment any more).
+   */
+  async outwaitStaleEntries(index: string, signal: AbortSignal | undefined): Promise<void> {
+    this.health.writeHeld(index);
+    const ms = this.strongMaxAgeMs + (this.store.inProcess === true ? 0 : this.budgetMs);
+    await sleep(ms, undefined, { signal }).catch(() => undefined);
   }
 
   /** Milliseconds since `started` (a time from this runtime's clock). */

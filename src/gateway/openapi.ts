@@ -36,7 +36,26 @@ const ns = {
 };
 const indexName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 
-function op(summary: string, extra: Record<string, unknown> = {}, responses = ok(summary)) {
+/** The header a cacheable read answers with (src/cache/layer.ts). */
+const CACHE_HEADER = {
+  'x-hevlayer-cache': {
+    description:
+      'What the read cache did: hit (answered from the cache), miss (asked the upstream, then cached), coalesced (shared an identical in-flight miss), bypass (cache off for the Index, or unavailable)',
+    schema: { type: 'string', enum: ['hit', 'miss', 'coalesced', 'bypass'] },
+  },
+};
+
+/** `ok` with the cache header on the success answer. */
+function cachedOk(description: string): Record<string, unknown> {
+  const responses = ok(description);
+  return { ...responses, '200': { ...responses['200'], headers: CACHE_HEADER } };
+}
+
+function op(
+  summary: string,
+  extra: Record<string, unknown> = {},
+  responses: Record<string, unknown> = ok(summary),
+) {
   return { summary, responses, ...extra };
 }
 
@@ -54,7 +73,11 @@ function turbopufferPaths(): Record<string, Record<string, unknown>> {
       (paths[path] ??= {})[route.method.toLowerCase()] = op(
         spec.summary,
         extra,
-        spec.status === 200 ? ok(spec.summary) : ok(spec.summary, String(spec.status)),
+        spec.cache !== 'none'
+          ? cachedOk(spec.summary)
+          : spec.status === 200
+            ? ok(spec.summary)
+            : ok(spec.summary, String(spec.status)),
       );
     }
   }

@@ -102,7 +102,7 @@ export const GatewayConfigSpecSchema = defaultedObject(
         }),
         strongMaxAge: duration({
           description:
-            'Longest life of a cache entry of a strong Index: the bound on how long a write made directly upstream (bypassing hevlayer) stays invisible to strong reads.',
+            'Longest life of a cache entry of a strong Index: the bound on how long a write made directly upstream (bypassing hevlayer) stays invisible to strong reads. Also how much longer (plus the budget) a write through a replica that cannot reach the cache waits before it is acknowledged.',
           default: '1s',
         }),
       },

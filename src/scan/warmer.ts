@@ -97,6 +97,7 @@ export async function runWarm(
       identity: options.identity,
       namespaces: entry.upstreamNamespaces,
       epochs,
+      consistency: policy.consistency,
     };
     const scan = await openScan(
       target,

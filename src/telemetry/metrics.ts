@@ -30,6 +30,8 @@ export interface GatewayMetrics {
   readonly cacheFailures: Counter<'index' | 'call' | 'kind'>;
   /** Answers the cache did not keep: too-large, refused (store full), epoch-moved (a write raced), expired (a strong answer that took longer than strongMaxAge). */
   readonly cacheNotStored: Counter<'index' | 'reason'>;
+  /** Writes whose acknowledgment waited out strongMaxAge because an epoch bump did not land. */
+  readonly cacheWritesHeld: Counter<'index'>;
   /**
    * What the per-Index cache gauges read when scraped (cache/health.ts adds one source per
    * process): occupancy comes from the shared store, so it is pulled, not pushed.
@@ -192,6 +194,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       name: 'hevlayer_cache_not_stored_total',
       help: 'Answers not cached: too-large, refused by the store, epoch-moved (a write raced the read), or expired (a strong answer older than strongMaxAge)',
       labelNames: ['index', 'reason'],
+      registers,
+    }),
+    cacheWritesHeld: new Counter({
+      name: 'hevlayer_cache_writes_held_total',
+      help: 'Writes acknowledged only after strongMaxAge because the cache could not record them (an epoch bump failed): no replica can then serve an entry from before them',
+      labelNames: ['index'],
       registers,
     }),
   };

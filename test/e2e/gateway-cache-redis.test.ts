@@ -57,7 +57,7 @@ describe.skipIf(skip !== undefined)('read cache on a real Redis through the gate
       manifests: [
         // A generous budget and entry life: nothing here may depend on the machine's speed.
         gatewayConfigManifest({
-          cache: { backend: 'redis', url: redis.url, timeoutMs: 1000, strongMaxAge: '1h' },
+          cache: { backend: 'redis', url: redis.url, timeoutMs: 1000, strongMaxAge: '5s' },
         }),
         localStore(),
         indexManifest('docs'),

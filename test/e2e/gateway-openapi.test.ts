@@ -54,6 +54,23 @@ describe('/openapi.json', () => {
     expect(Object.keys(doc.paths[path] ?? {})).toContain(method.toLowerCase());
   });
 
+  it('documents the x-hevlayer-cache header on exactly the cacheable reads (query, metadata, schema)', () => {
+    const withHeader = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => {
+          const ok = (operation as { responses?: Record<string, { headers?: object }> }).responses?.['200'];
+          return ok?.headers !== undefined && 'x-hevlayer-cache' in ok.headers;
+        })
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(withHeader).toEqual([
+      'POST /v2/namespaces/{ns}/query',
+      'GET /v2/namespaces/{ns}/metadata',
+      'GET /v1/namespaces/{ns}/metadata',
+      'GET /v1/namespaces/{ns}/schema',
+    ]);
+  });
+
   it('documents only routes the server has', () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       const url = path.replace(/\{(\w+)\}/g, ':$1');
