@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache|snapshots] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
+ * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache|snapshots|scan] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
  *
  * Runs the benchmark sections, prints a table per section with PASS/MISS against the issues'
  * targets, and writes bench/results/<section>-<UTC stamp>.json and <section>-latest.json (quick
@@ -15,9 +15,10 @@ import { runEngineConcurrency } from './engine-concurrency/index.ts';
 import { runGateway } from './gateway/index.ts';
 import { runLocalEngine } from './local-engine/index.ts';
 import { runSnapshots } from './snapshots/index.ts';
+import { runScanBench } from './scan/index.ts';
 import { formatTable, formatTargets, runInfo, writeResult, type SectionResult } from './lib/report.ts';
 
-const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache', 'snapshots'] as const;
+const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache', 'snapshots', 'scan'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -70,7 +71,9 @@ async function runSection(section: Section): Promise<void> {
               })
             : section === 'snapshots'
               ? await runSnapshots({ quick, workDir, log })
-              : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
+              : section === 'scan'
+                ? await runScanBench({ quick, workDir, log })
+                : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

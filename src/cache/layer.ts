@@ -17,6 +17,7 @@ import {
 } from '../stores/operations.ts';
 import { isRecord } from '../wire/guards.ts';
 import { Payload } from '../wire/payload.ts';
+import { documentAnswer, idLookup } from './documents.ts';
 import { entryKey, entryPrefix, epochCounter } from './keys.ts';
 import type { CacheRuntime } from './runtime.ts';
 
@@ -48,6 +49,13 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   const counters = namespaces.map((ns) => epochCounter(identity, ns));
   const strong = policy.consistency === 'strong';
   const consistency = strong ? 'strong' : 'eventual';
+  // `cache.mode: warm` also keeps documents by id (documents.ts), filled by the warmer.
+  const warmed = policy.cacheMode === 'warm';
+  const fromDocuments = (sent: Operation, epochs: readonly number[]) => {
+    const lookup = idLookup(sent.body?.value());
+    if (lookup === undefined) return Promise.resolve(undefined);
+    return documentAnswer(runtime, { index, set, identity, namespaces, epochs, consistency }, lookup);
+  };
 
   /** Entry-key prefixes by operation and epochs; epochs move only on writes, so this stays tiny. */
   const prefixes = new Map<string, string>();
@@ -137,6 +145,13 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
       report(ctx, 'bypass');
       return next(sent, ctx);
     }
+    if (warmed && operation.op === 'query') {
+      const answer = await fromDocuments(sent, epochs);
+      if (answer !== undefined) {
+        report(ctx, 'hit');
+        return answer;
+      }
+    }
     const key = entryKey(prefixOf(operation.op, epochs), runtime.bodyDigests.of(operation.body));
     const slot = `${set}\n${key}`;
     let pending = runtime.inFlight.get(slot);
@@ -181,7 +196,8 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
   return (next) => (operation, ctx) => {
     const spec = specOf(operation.op);
     if (spec.access === 'write') return write(next, operation, ctx);
-    if (spec.cache === 'none') return next(operation, ctx);
+    // A call pinned to one shard (a scan's probe) is not the Index's answer: never kept.
+    if (spec.cache === 'none' || operation.shard !== undefined) return next(operation, ctx);
     if (policy.cacheMode === 'off') {
       report(ctx, 'bypass');
       return next(operation, ctx);

@@ -4,41 +4,13 @@
  * so a new user sees what comes back.
  */
 import type { Command } from 'commander';
-import { request } from 'undici';
 import { DEMO_DIMENSIONS, demoCatalog } from './demo-catalog.ts';
 import { cliConnection, type ConnectionFlags } from './connection.ts';
+import { gatewayCall } from './http.ts';
 
 interface DemoFlags extends ConnectionFlags {
   index: string;
   count: string;
-}
-
-async function call(
-  url: string,
-  apiKey: string | undefined,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-) {
-  const res = await request(`${url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 400) {
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error?: string }).error ?? text;
-    } catch {
-      // not JSON: keep the text
-    }
-    throw new Error(`${method} ${path}: HTTP ${res.statusCode}: ${message}`);
-  }
-  return JSON.parse(text) as Record<string, unknown>;
 }
 
 export function registerDemo(program: Command): void {
@@ -50,7 +22,8 @@ export function registerDemo(program: Command): void {
     .option('--url <url>', 'gateway URL (default: HEVLAYER_URL or http://127.0.0.1:8080)')
     .option('--api-key <key>', 'API key (default: HEVLAYER_API_KEY)')
     .action(async (flags: DemoFlags) => {
-      const { url, apiKey } = cliConnection(flags);
+      const conn = cliConnection(flags);
+      const { url } = conn;
       const count = Number(flags.count);
       if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
         throw new Error(
@@ -60,7 +33,7 @@ export function registerDemo(program: Command): void {
       const ns = `/v2/namespaces/${encodeURIComponent(flags.index)}`;
       const rows = demoCatalog(count);
       for (let i = 0; i < rows.length; i += 500) {
-        await call(url, apiKey, 'POST', ns, {
+        await gatewayCall(conn, 'POST', ns, {
           upsert_rows: rows.slice(i, i + 500),
           schema: { title: { type: 'string', full_text_search: true } },
         });
@@ -88,7 +61,7 @@ export function registerDemo(program: Command): void {
         ['count per category', { aggregate_by: { n: ['Count'] }, group_by: ['category'] }],
       ];
       for (const [label, query] of samples) {
-        const result = await call(url, apiKey, 'POST', `${ns}/query`, query);
+        const result = await gatewayCall(conn, 'POST', `${ns}/query`, query);
         const shown = result.rows ?? result.aggregation_groups;
         process.stdout.write(`${label}:\n${JSON.stringify(shown)}\n\n`);
       }

@@ -11,6 +11,8 @@ import { registerOperator } from './operator.ts';
 import { registerServe } from './serve.ts';
 import { registerSnapshots } from './snapshots.ts';
 import { registerValidate } from './validate.ts';
+import { registerScan } from './scan.ts';
+import { registerCacheWarm } from './cache-warm.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -28,6 +30,8 @@ registerDemo(program);
 registerFacets(program);
 registerSnapshots(program);
 registerOperator(program, { version });
+registerScan(program);
+registerCacheWarm(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -85,6 +85,55 @@ function turbopufferPaths(): Record<string, Record<string, unknown>> {
   return paths;
 }
 
+/** The scan route and the cache-warm routes (gateway/scan-routes.ts). */
+function scanPaths(hev: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const scanBody = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      threads: {
+        type: 'integer',
+        minimum: 1,
+        description: 'Fan-out; clamped by spec.scan.maxThreads and the active shards',
+      },
+      filters: { type: 'array', description: "A turbopuffer filter, ANDed with each page's id bound" },
+      include_attributes: { oneOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }] },
+      page_size: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+      cursor: { type: ['string', 'null'], description: 'Resume: the cursor of a final or checkpoint line' },
+      checkpoints: {
+        type: 'boolean',
+        default: false,
+        description: 'A {"$checkpoint":{rows,cursor}} line after each page',
+      },
+    },
+  };
+  return {
+    '/hevlayer/v1/indexes/{name}/scan': {
+      post: {
+        ...hev,
+        summary:
+          'Scan every row (NDJSON: one row per line, then {"$scan":{rows,threads,shards,durationMs,cursor}})',
+        requestBody: { required: true, content: { 'application/json': { schema: scanBody } } },
+        responses: {
+          ...ok('Rows'),
+          '200': {
+            description: 'NDJSON rows and the final $scan line',
+            content: { 'application/x-ndjson': {} },
+          },
+        },
+      },
+    },
+    '/hevlayer/v1/indexes/{name}/cache/warm': {
+      post: op(
+        "Start a warm of the Index's read cache (cache.mode: warm)",
+        hev,
+        ok("The warm's progress", '202'),
+      ),
+      get: op('Progress of the latest warm', hev),
+    },
+  };
+}
+
 const LIST_PARAMETERS = [
   { name: 'prefix', in: 'query', schema: { type: 'string' } },
   { name: 'cursor', in: 'query', schema: { type: 'string' } },
@@ -146,6 +195,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           ],
         }),
       },
+      ...scanPaths(hev),
       '/hevlayer/v1/config': {
         get: op('The config source: last load, last rejected change, warnings, stores', {
           tags: ['hevlayer'],

@@ -19,6 +19,8 @@ import type { ApiKeyGrantInput } from '../gateway/auth.ts';
 import { registerHevlayerRoutes, registerReadiness } from '../gateway/hevlayer-routes.ts';
 import { createIndexResolver } from '../gateway/index-resolver.ts';
 import { registerSnapshotRoutes } from '../gateway/snapshot-routes.ts';
+import { registerScanRoutes, resolveScanTarget } from '../gateway/scan-routes.ts';
+import { WarmService } from '../scan/warmers.ts';
 import { createGatewayServer, type GatewayServer } from '../gateway/server.ts';
 import { emptyRegistry } from '../registry/build.ts';
 import { RegistryHolder } from '../registry/holder.ts';
@@ -80,6 +82,8 @@ export interface ServeOptions {
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
   readonly version?: string;
+  /** How often the cache warmer checks `cache.mode: warm` Indexes for new writes (ms). Default 30 s. */
+  readonly warmPollMs?: number;
 }
 
 export interface RunningGateway {
@@ -252,13 +256,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
       }
     });
 
+    const resolver = createIndexResolver({
+      registry: holder,
+      stores,
+      storeApiKey: (entry) => storeApiKey(entry, secrets),
+      cache,
+    });
     const app = createGatewayServer({
-      resolver: createIndexResolver({
-        registry: holder,
-        stores,
-        storeApiKey: (entry) => storeApiKey(entry, secrets),
-        cache,
-      }),
+      resolver,
       logger,
       metrics,
       authorizer,
@@ -282,6 +287,14 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     };
     registerHevlayerRoutes(app, { registry: holder, indexStatus });
     registerSnapshotRoutes(app, { registry: holder, history: snapshots.history, writer: snapshots.writer });
+    const warmers = new WarmService({
+      registry: holder,
+      runtime: cache,
+      target: (name) => resolveScanTarget(resolver, holder, name),
+      log: logger,
+      ...(options.warmPollMs === undefined ? {} : { pollMs: options.warmPollMs }),
+    });
+    registerScanRoutes(app, { registry: holder, resolver, warmers });
     registerReadiness(
       app,
       holder,
@@ -294,6 +307,8 @@ export async function startServe(options: ServeOptions): Promise<RunningGateway>
     };
     const http = httpService(app, { host, port }, timing, logger);
     await services.start(http);
+    // After the listener: a warm scans through the same stores; closed first on shutdown.
+    await services.start(warmers);
     for (const service of options.extraServices?.({
       registry: holder,
       stores,

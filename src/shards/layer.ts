@@ -75,6 +75,7 @@ export function shardsLayer(options: ShardsLayerOptions): Layer {
     const ns = names[0] as string;
     return (next) => (operation, ctx) => {
       if (specOf(operation.op).scope !== 'namespace') return next(operation, ctx);
+      if (pinnedShard(operation, 1) !== undefined) return next({ ...operation, ns }, ctx);
       if (!hasSource(operation)) return next({ ...operation, ns }, ctx);
       return next({ op: operation.op, ns, body: planCopy(operation, 1)[0] }, ctx);
     };
@@ -297,12 +298,30 @@ function scatterGather(next: Dispatch, options: ShardsLayerOptions): Dispatch {
     },
 
     ...explainAndRecall({ count: names.length, label, shard, readAll }),
+
+    // Reached only without `Operation.shard` (a pinned call is routed below): a programming error.
+    page: (operation) => Promise.reject(new TypeError(`${operation.op} needs Operation.shard`)),
   };
   return (operation, ctx) => {
     const spec = specOf(operation.op);
     if (spec.scope !== 'namespace') return next(operation, ctx);
+    const pinned = pinnedShard(operation, names.length);
+    if (pinned !== undefined) return next({ ...operation, ns: names[pinned] as string }, ctx);
     return handlers[spec.shards](operation, ctx);
   };
+}
+
+/** The one shard a call addresses (`Operation.shard`), checked against the Index's shard count. */
+function pinnedShard(operation: Operation, count: number): number | undefined {
+  const i = operation.shard;
+  if (i === undefined) {
+    if (specOf(operation.op).shards === 'page') throw new TypeError(`${operation.op} needs Operation.shard`);
+    return undefined;
+  }
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    throw new RangeError(`shard ${i} is not a shard of this Index (it has ${count})`);
+  }
+  return i;
 }
 
 function hasSource(operation: Operation): operation is Operation & { source: ResolvedSource } {

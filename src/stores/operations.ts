@@ -22,7 +22,8 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
  * - `broadcast`: sent to every shard, missing shards count as done, first answer returned;
  * - `update-metadata`: applied on every shard (missing shards count as done), merged metadata returned;
  * - `explain`: each shard explains the query it would run; the plans are labelled and concatenated;
- * - `recall`: measured on each shard, averaged (shards/namespace-ops.ts, docs/adr/sharding.md).
+ * - `recall`: measured on each shard, averaged (shards/namespace-ops.ts, docs/adr/sharding.md);
+ * - `page`: sent to the one shard `Operation.shard` names (a scan pages each shard on its own).
  */
 export type ShardStrategy =
   | 'split'
@@ -33,7 +34,8 @@ export type ShardStrategy =
   | 'broadcast'
   | 'update-metadata'
   | 'explain'
-  | 'recall';
+  | 'recall'
+  | 'page';
 
 export interface OperationSpec {
   /** One line for the OpenAPI document. */
@@ -42,6 +44,11 @@ export interface OperationSpec {
   readonly scope: 'namespace' | 'store';
   /** The turbopuffer routes a client may use for it (first = canonical, used upstream). */
   readonly routes: readonly { readonly method: HttpMethod; readonly path: string }[];
+  /**
+   * The upstream route, for an operation clients do not call by a turbopuffer route of its own
+   * (`scanPage` is a query upstream); default: `routes[0]`.
+   */
+  readonly upstream?: { readonly method: HttpMethod; readonly path: string };
   /** HTTP status of a successful answer. */
   readonly status: number;
   /** Whether the request carries a JSON body. */
@@ -208,6 +215,24 @@ export const OPERATIONS = {
     cache: 'none',
     fanOutFailure: { name: 'cache warm hint', hint: 'The hint can be repeated.' },
   },
+  /**
+   * One page of a scan (scan/): a query body ranked by `["id","asc"]` after the shard's last id,
+   * sent to the one shard `Operation.shard` names. No turbopuffer route of its own (clients scan
+   * with `POST /hevlayer/v1/indexes/:name/scan`); upstream it is a query, limited like one.
+   */
+  scanPage: {
+    summary: 'One page of one shard of a scan',
+    scope: 'namespace',
+    routes: [],
+    upstream: { method: 'POST', path: '/v2/namespaces/:ns/query' },
+    status: 200,
+    body: true,
+    weight: 'query',
+    safety: 'idempotent',
+    access: 'read',
+    shards: 'page',
+    cache: 'none',
+  },
   listNamespaces: {
     summary: 'List declared Indexes visible to the caller',
     scope: 'store',
@@ -250,6 +275,11 @@ export interface Operation {
    * layer writes its upstream namespace into the body (stores/copy-source.ts).
    */
   readonly source?: ResolvedSource | undefined;
+  /**
+   * Addresses shard i of the Index only (scans page and probe each shard on its own); the shards
+   * layer routes it, and the read cache does not keep it (it is not the Index's answer).
+   */
+  readonly shard?: number | undefined;
 }
 
 export interface CallContext {

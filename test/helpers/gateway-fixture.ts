@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startServe, type RunningGateway } from '../../src/main/serve.ts';
+import { startServe, type RunningGateway, type ServeOptions } from '../../src/main/serve.ts';
 import { silentLogger, type Logger } from '../../src/telemetry/logger.ts';
 
 export interface GatewayFixture {
@@ -21,6 +21,8 @@ export interface GatewayFixtureOptions {
   readonly manifests: readonly Record<string, unknown>[];
   readonly env?: Record<string, string>;
   readonly logger?: Logger;
+  /** Extra serve options (e.g. a fast cache-warmer poll). */
+  readonly serve?: Pick<ServeOptions, 'warmPollMs'>;
 }
 
 export const API_VERSION = 'hevlayer.com/v1';
@@ -78,6 +80,7 @@ export async function startGatewayFixture(options: GatewayFixtureOptions): Promi
     host: '127.0.0.1',
     env: { ...options.env },
     logger: options.logger ?? silentLogger(),
+    ...options.serve,
   });
   return {
     url: gateway.url,

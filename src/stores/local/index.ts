@@ -95,6 +95,8 @@ class LocalStoreImpl implements LocalStore {
   readonly dispatch: Dispatch = dispatchTo({
     write: (o, c) => this.write(o.ns, bodyOf(o), c),
     query: (o, c) => this.query(o.ns, bodyOf(o), c),
+    // A scan page is a query (`rank_by ["id","asc"]`, an id bound) on the reader threads.
+    scanPage: (o, c) => this.query(o.ns, bodyOf(o), c),
     explainQuery: (o, c) => this.#read('explainQuery', o.ns, bodyOf(o), c),
     recall: (o, c) => this.#read('recall', o.ns, bodyOf(o), c),
     updateMetadata: (o, c) => this.updateMetadata(o.ns, bodyOf(o), c),

@@ -216,7 +216,7 @@ export function createTurbopufferStore(options: TurbopufferStoreOptions): Vector
   /** Each namespace operation goes to its canonical turbopuffer route (operations.ts). */
   const namespaceCall = (op: OpName): Dispatch => {
     const spec = specOf(op);
-    const route = spec.routes[0] as { method: HttpMethod; path: string };
+    const route = spec.upstream ?? (spec.routes[0] as { method: HttpMethod; path: string });
     const [before, after] = route.path.split(':ns') as [string, string];
     return (operation, ctx) => {
       const path = `${basePath}${before}${encodeURIComponent(operation.ns)}${after}`;
