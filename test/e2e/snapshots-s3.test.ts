@@ -9,14 +9,19 @@
  *
  * The tests run in order and share the servers.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3ObjectStore } from '../../src/objects/s3.ts';
 import type { ObjectStore } from '../../src/objects/port.ts';
 import { gatewayConfigManifest, indexManifest, localStore } from '../helpers/gateway-fixture.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
+import {
+  S3RVER_CREDENTIALS,
+  s3Client,
+  startS3Server,
+  writeS3CredentialsSecret,
+  type TestS3Server,
+} from '../helpers/s3-server.ts';
 import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { until } from '../helpers/until.ts';
@@ -61,12 +66,7 @@ const rows = (from: number, n: number) =>
 
 beforeAll(async () => {
   s3 = await startS3Server('hevlayer-e2e');
-  direct = createS3ObjectStore({
-    bucket: s3.bucket,
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-  });
+  direct = s3Client(s3);
   link = await startTcpProxy(s3.port, {
     onData: (chunk, direction) => {
       const text = chunk.toString('latin1');
@@ -83,10 +83,7 @@ beforeAll(async () => {
       }
     },
   });
-  const secrets = join(root, 'secrets', 's3-creds');
-  mkdirSync(secrets, { recursive: true });
-  writeFileSync(join(secrets, 'AWS_ACCESS_KEY_ID'), S3RVER_CREDENTIALS.accessKeyId);
-  writeFileSync(join(secrets, 'AWS_SECRET_ACCESS_KEY'), S3RVER_CREDENTIALS.secretAccessKey);
+  writeS3CredentialsSecret(join(root, 'secrets'));
   const config = writeServeConfig(root, [
     gatewayConfigManifest({
       snapshots: {
