@@ -101,7 +101,7 @@ export class SnapshotHistory {
     };
     const pointer = Buffer.from(JSON.stringify(latest), 'utf8');
     await this.store.put(this.layout.latestKey(ref), pointer);
-    this.#summaries.set(`${key}`, summaryOf(latest));
+    this.#summaries.set(key, summaryOf(latest));
     return { latest, bytes: bytes.length + pointer.length };
   }
 

@@ -98,6 +98,8 @@ export async function runSnapshot(deps: RunDeps, req: RunRequest): Promise<RunRe
     const { key: _key, lastWriteAt: _w, lastAutomaticAt: _a, ...summary } = written.latest;
     return { ok: true, summary, latest: written.latest };
   } catch (error) {
+    // Cut short by shutdown: nothing was committed and nothing failed; the next start runs again.
+    if (req.signal?.aborted === true) return { ok: false, error };
     const before = await deps.bridge.current(entry);
     const finished = deps.now();
     await deps.bridge.record(entry, {

@@ -5,13 +5,12 @@
  * turbopuffer). Each advance of the upstream is snapshotted exactly once, whichever replica wrote;
  * when the writer replica stops (SIGTERM releases its lease) the other one takes over.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../src/objects/port.ts';
-import { createS3ObjectStore } from '../../src/objects/s3.ts';
 import {
   gatewayConfigManifest,
   indexManifest,
@@ -21,7 +20,12 @@ import {
   type GatewayFixture,
 } from '../helpers/gateway-fixture.ts';
 import { redisServerSkipReason, startRedisServer, type TestRedisServer } from '../helpers/redis-server.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
+import {
+  s3Client,
+  startS3Server,
+  writeS3CredentialsSecret,
+  type TestS3Server,
+} from '../helpers/s3-server.ts';
 import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
 import { until } from '../helpers/until.ts';
 
@@ -90,18 +94,8 @@ describe.skipIf(skip !== undefined)('facet snapshots with two replicas sharing R
   beforeAll(async () => {
     redis = await startRedisServer();
     s3 = await startS3Server('hevlayer-replicas');
-    direct = createS3ObjectStore({
-      bucket: s3.bucket,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
-    mkdirSync(join(root, 'secrets', 's3-creds'), { recursive: true });
-    writeFileSync(join(root, 'secrets', 's3-creds', 'AWS_ACCESS_KEY_ID'), S3RVER_CREDENTIALS.accessKeyId);
-    writeFileSync(
-      join(root, 'secrets', 's3-creds', 'AWS_SECRET_ACCESS_KEY'),
-      S3RVER_CREDENTIALS.secretAccessKey,
-    );
+    direct = s3Client(s3);
+    writeS3CredentialsSecret(join(root, 'secrets'));
     upstream = await startGatewayFixture({ manifests: [localStore(), indexManifest('products')] });
     await Promise.all([startReplica('a'), startReplica('b')]);
   }, 60_000);

@@ -2,26 +2,39 @@
  * Issue 11 acceptance, end to end against a real S3-compatible server (s3rver on loopback) and a
  * `hevlayer serve` process (the built bundle) with S3 credentials from a mounted Secret: the
  * automatic snapshot after a write (body and latest.json read back from S3, counts equal to an
- * independent count); S3 killed → the run is recorded Failed, lastSuccess unchanged, no new body
- * listed; S3 back → the writer recovers on its own.
+ * independent count); S3 killed mid-run — right after it stored a body, before `latest.json` — the
+ * run is recorded Failed, lastSuccess unchanged, the stored body is not part of the history; S3
+ * back → the writer recovers on its own and deletes that body. The gateway reaches S3 through a
+ * TCP pass-through that cuts the connection at the exact point (the body PUT's answer).
  *
  * The tests run in order and share the servers.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3ObjectStore } from '../../src/objects/s3.ts';
 import type { ObjectStore } from '../../src/objects/port.ts';
 import { gatewayConfigManifest, indexManifest, localStore } from '../helpers/gateway-fixture.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
+import {
+  S3RVER_CREDENTIALS,
+  s3Client,
+  startS3Server,
+  writeS3CredentialsSecret,
+  type TestS3Server,
+} from '../helpers/s3-server.ts';
 import { startServeProcess, writeServeConfig, type ServeProcess } from '../helpers/serve-process.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { until } from '../helpers/until.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hevlayer-snap-s3-'));
 let s3: TestS3Server;
 let direct: ObjectStore;
 let gw: ServeProcess;
+let link: TcpProxy;
+/** Armed: cut the link and kill S3 when the answer to a body PUT comes back. */
+let killAfterBodyPut = false;
+let sawBodyPut = false;
+let killed: Promise<void> | undefined;
 
 interface Summary {
   readonly id: string;
@@ -53,23 +66,31 @@ const rows = (from: number, n: number) =>
 
 beforeAll(async () => {
   s3 = await startS3Server('hevlayer-e2e');
-  direct = createS3ObjectStore({
-    bucket: s3.bucket,
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
+  direct = s3Client(s3);
+  link = await startTcpProxy(s3.port, {
+    onData: (chunk, direction) => {
+      const text = chunk.toString('latin1');
+      if (!killAfterBodyPut) return;
+      if (
+        direction === 'request' &&
+        text.startsWith(`PUT /${s3.bucket}/history/default/products/snapshots/`)
+      ) {
+        sawBodyPut = true;
+      } else if (direction === 'response' && sawBodyPut && text.startsWith('HTTP/1.1 200')) {
+        killAfterBodyPut = false;
+        link.cut(); // the body is stored; its answer never reaches the gateway
+        killed = s3.kill();
+      }
+    },
   });
-  const secrets = join(root, 'secrets', 's3-creds');
-  mkdirSync(secrets, { recursive: true });
-  writeFileSync(join(secrets, 'AWS_ACCESS_KEY_ID'), S3RVER_CREDENTIALS.accessKeyId);
-  writeFileSync(join(secrets, 'AWS_SECRET_ACCESS_KEY'), S3RVER_CREDENTIALS.secretAccessKey);
+  writeS3CredentialsSecret(join(root, 'secrets'));
   const config = writeServeConfig(root, [
     gatewayConfigManifest({
       snapshots: {
         store: 's3',
         bucket: s3.bucket,
         prefix: 'history',
-        endpoint: s3.endpoint,
+        endpoint: `http://127.0.0.1:${link.port}`,
         forcePathStyle: true,
         settle: '1s',
         credentialsSecretRef: { name: 's3-creds' },
@@ -85,6 +106,7 @@ afterAll(async () => {
   gw?.proc.kill('SIGTERM');
   await gw?.exited;
   await direct?.close();
+  await link?.close();
   await s3?.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -121,15 +143,17 @@ describe('facet snapshots on S3', () => {
     });
   }, 40_000);
 
-  it('records the run Failed while S3 is down, keeps lastSuccess; the history answers 503', async () => {
+  it('records a run Failed when S3 dies after storing its body, keeps lastSuccess; the history answers 503', async () => {
     const before = await status();
-    await s3.kill();
+    killAfterBodyPut = true;
     expect((await write(rows(100, 5))).status).toBe(200);
+    await until('S3 killed after a body PUT', async () => (killed === undefined ? undefined : true));
+    await killed;
     const failed = await until('a failed run', async () => {
       const s = await status();
       return s.lastRun?.result === 'Failed' ? s : undefined;
     });
-    expect(failed.lastRun?.message).toMatch(/object store .* failed/);
+    expect(failed.lastRun?.message).toMatch(/object store put .* failed/);
     expect(failed.lastRun?.message).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
     expect(failed.lastSuccess).toEqual(before.lastSuccess);
     const index = await json<{ status: { conditions: { type: string; status: string; reason: string }[] } }>(
@@ -144,10 +168,20 @@ describe('facet snapshots on S3', () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/hevlayer_snapshot_failures_total\{index="products"\} [1-9]/);
     expect(metrics).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
+    // S3 itself holds the body of the failed run, but latest.json still names the first snapshot.
+    await s3.start();
+    const stored = await direct.list('history/default/products/snapshots/');
+    expect(stored).toHaveLength(2);
+    const latest = JSON.parse(
+      (await direct.get('history/default/products/latest.json'))?.toString() ?? '{}',
+    ) as {
+      id: string;
+    };
+    expect(latest.id).toBe(first.id);
   }, 40_000);
 
-  it('recovers once S3 is back: a new snapshot with every row, no body from the failed runs, lastRun Succeeded', async () => {
-    await s3.start();
+  it('recovers once S3 is reachable again: a new snapshot with every row, the body of the failed run deleted', async () => {
+    link.restore();
     const second = await until('the recovered snapshot', async () => {
       const items = await history();
       return items.length === 2 ? items[0] : undefined;

@@ -7,10 +7,12 @@
  * `kill()` + `start()` simulate an outage and a recovery on the same port with the same data.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ObjectStore } from '../../src/objects/port.ts';
+import { createS3ObjectStore } from '../../src/objects/s3.ts';
 import { childSlot, startOnFreePort } from './child-server.ts';
 
 export interface TestS3Server {
@@ -81,4 +83,24 @@ export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<Test
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A client of the test server's bucket, for reading what a gateway wrote (or writing fixtures). */
+export function s3Client(server: TestS3Server): ObjectStore {
+  return createS3ObjectStore({
+    bucket: server.bucket,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+  });
+}
+
+/**
+ * Writes s3rver's credentials as a mounted Secret (`<secretsDir>/<name>/AWS_ACCESS_KEY_ID`, …), the
+ * way HEVLAYER_SECRETS_DIR expects, for GatewayConfig `credentialsSecretRef: {name}`.
+ */
+export function writeS3CredentialsSecret(secretsDir: string, name = 's3-creds'): void {
+  mkdirSync(join(secretsDir, name), { recursive: true });
+  writeFileSync(join(secretsDir, name, 'AWS_ACCESS_KEY_ID'), S3RVER_CREDENTIALS.accessKeyId);
+  writeFileSync(join(secretsDir, name, 'AWS_SECRET_ACCESS_KEY'), S3RVER_CREDENTIALS.secretAccessKey);
 }

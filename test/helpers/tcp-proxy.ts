@@ -14,7 +14,34 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /**
+   * Sees every chunk before it is passed on (`request`: client → server); a `cut()` inside it
+   * drops that chunk, so a test can cut a connection at an exact point of a protocol exchange.
+   */
+  readonly onData?: (chunk: Buffer, direction: 'request' | 'response') => void;
+}
+
+/** Passes `from`'s bytes to `to`, through the tap when there is one. */
+function forward(
+  from: Socket,
+  to: Socket,
+  direction: 'request' | 'response',
+  options: TcpProxyOptions,
+  isCut: () => boolean,
+): void {
+  const tap = options.onData;
+  if (tap === undefined) {
+    from.pipe(to);
+    return;
+  }
+  from.on('data', (chunk: Buffer) => {
+    tap(chunk, direction);
+    if (!isCut()) to.write(chunk);
+  });
+}
+
+export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let cut = false;
   const track = (socket: Socket) => {
@@ -30,8 +57,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     }
     const upstream = connect(targetPort, '127.0.0.1');
     track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream, 'request', options, () => cut);
+    forward(upstream, client, 'response', options, () => cut);
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
