@@ -2,6 +2,7 @@
  * Custom resources and Secrets as a user would `kubectl apply` them to the test API server.
  */
 import type { KubeApiServer } from './kube-api-server.ts';
+import { until } from './until.ts';
 
 const API = 'hevlayer.com/v1';
 
@@ -97,16 +98,10 @@ export async function remove(api: KubeApiServer, kind: string, namespace: string
   if (res.status !== 200) throw new Error(`delete ${kind}/${name}: ${res.status}`);
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(
+/** Polls every 20 ms until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return until('the condition', check, timeoutMs, 20);
 }
