@@ -3,6 +3,7 @@
  * waits for the exit, and a start on a free port retried when another test took the port first.
  */
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { freePort } from './listen.ts';
 
 /** SIGKILL, as a crash; resolves once the child has exited (at once when it already had). */
@@ -50,6 +51,14 @@ export function childSlot() {
     },
     dispose(): void {
       process.off('exit', killOnExit);
+    },
+    /** For good: kills the child, forgets the exit hook and removes the server's data directory. */
+    async stop(dir: string): Promise<void> {
+      process.off('exit', killOnExit);
+      const child = proc;
+      proc = undefined;
+      await killChild(child);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

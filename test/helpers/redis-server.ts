@@ -6,7 +6,7 @@
  * under `CI=true`, where a missing redis-server is a failure (`.ci/run` installs it).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,11 +70,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     url: `redis://${credentials}127.0.0.1:${port}`,
     kill,
     start,
-    stop: async () => {
-      slot.dispose();
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => slot.stop(dir),
   };
 }
 

@@ -7,7 +7,7 @@
  * `kill()` + `start()` simulate an outage and a recovery on the same port with the same data.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,11 +77,7 @@ export async function startS3Server(bucket = 'hevlayer-snapshots'): Promise<Test
     dir,
     kill,
     start,
-    stop: async () => {
-      slot.dispose();
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => slot.stop(dir),
   };
 }
 
