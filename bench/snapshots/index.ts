@@ -92,6 +92,7 @@ export async function runSnapshots(options: SnapshotsOptions): Promise<SectionRe
           {
             entry,
             dispatch,
+            snapshot: registry,
             trigger: 'manual',
             previous: () => history.latest(entry),
             stillHolder: () => true,

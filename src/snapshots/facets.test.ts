@@ -54,6 +54,8 @@ function independentCount(rows: Record<string, unknown>[], field: string): Facet
 }
 
 let kit: SnapshotKit;
+/** What the counting reads: the kit's Index dispatch, entry and registry. */
+const target = (k: SnapshotKit) => ({ dispatch: k.dispatch, entry: k.entry, snapshot: k.registry });
 afterEach(async () => {
   await kit.close();
 });
@@ -76,7 +78,7 @@ describe('facet counts', () => {
   ] as const)('equal an independent count: %s', async (_title, shards, mode, pageSize) => {
     kit = await openSnapshotKit({ shards, facetFields: fields });
     for (let i = 0; i < rows.length; i += 1000) await kit.upsert(rows.slice(i, i + 1000));
-    const counts = await countFacets(kit.dispatch, 'products', fields, await schemaOf(kit), {
+    const counts = await countFacets(target(kit), fields, await schemaOf(kit), {
       mode,
       pageSize,
     });
@@ -88,7 +90,7 @@ describe('facet counts', () => {
   it('falls back to the scan in auto mode when an array field has more elements than one grouped page', async () => {
     kit = await openSnapshotKit({ facetFields: ['tags'] });
     await kit.upsert(rows.slice(0, 500));
-    const counts = await countFacets(kit.dispatch, 'products', ['tags'], await schemaOf(kit), {
+    const counts = await countFacets(target(kit), ['tags'], await schemaOf(kit), {
       pageSize: 3,
     });
     expect(counts.method).toBe('scan');
@@ -99,7 +101,7 @@ describe('facet counts', () => {
     kit = await openSnapshotKit({ facetFields: ['category'] });
     await kit.upsert(rows.slice(0, 50));
     for (const mode of ['grouped', 'scan'] as const) {
-      const counts = await countFacets(kit.dispatch, 'products', ['nope'], await schemaOf(kit), { mode });
+      const counts = await countFacets(target(kit), ['nope'], await schemaOf(kit), { mode });
       expect(counts).toMatchObject({
         method: mode,
         rowCount: 50,
@@ -118,9 +120,9 @@ describe('facet counts', () => {
     };
     const schema = await schemaOf(kit);
     await expect(
-      countFacets(noGrouping, 'products', ['category'], schema, { mode: 'grouped' }),
+      countFacets({ ...target(kit), dispatch: noGrouping }, ['category'], schema, { mode: 'grouped' }),
     ).rejects.toThrow(/aggregate_by is not supported/);
-    const counts = await countFacets(noGrouping, 'products', ['category'], schema);
+    const counts = await countFacets({ ...target(kit), dispatch: noGrouping }, ['category'], schema);
     expect(counts.method).toBe('scan');
     expect(counts.facets.category).toEqual(independentCount(rows.slice(0, 50), 'category'));
   });

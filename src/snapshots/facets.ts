@@ -6,8 +6,8 @@
  * group is counted with `[field, "Eq", null]` when paging cut it off. Array attributes are grouped
  * with `ForEachUnique` (one group per distinct element; an empty or missing array is the null
  * group) and cannot be paged that way, so past the cap they are counted by the scan. The scan path
- * (a store that cannot group, or `mode: scan`) pages all rows by id and counts in memory, every
- * field in one pass (scan-counts.ts). Values are sorted by count descending, then value ascending;
+ * (a store that cannot group, or `mode: scan`) reads all rows through the scan engine and counts in
+ * memory, every field in one pass (scan-counts.ts). Values are sorted by count descending, then value ascending;
  * the null/missing bucket is `{"value": null}`.
  */
 import { compareValues } from '../shards/values.ts';
@@ -15,6 +15,7 @@ import type { Dispatch } from '../stores/operations.ts';
 import { isHevError } from '../wire/errors.ts';
 import { Payload } from '../wire/payload.ts';
 import { scanCounts, type Tally } from './scan-counts.ts';
+import type { ScanTarget } from '../scan/engine.ts';
 
 export type CountMode = 'auto' | 'grouped' | 'scan';
 
@@ -145,19 +146,19 @@ function cannotGroup(err: unknown): boolean {
  * schema (array attributes are grouped per element).
  */
 export async function countFacets(
-  dispatch: Dispatch,
-  index: string,
+  target: ScanTarget,
   fields: readonly string[],
   schema: unknown,
   options: CountOptions = {},
 ): Promise<FacetCounts> {
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE, MAX_PAGE);
-  const query = queryOf(dispatch, index, options.signal);
+  const query = queryOf(target.dispatch, target.entry.name, options.signal);
   const mode = options.mode ?? 'auto';
   const scan = async (): Promise<FacetCounts> => {
     const known = schemaFields(schema);
     const readable = known === undefined ? fields : fields.filter((f) => known.has(f));
-    const { tallies, rows } = await scanCounts(query, fields, readable, arrayFields(schema), pageSize);
+    const arrays = arrayFields(schema);
+    const { tallies, rows } = await scanCounts(target, fields, readable, arrays, pageSize, options.signal);
     const facets: Record<string, FacetValue[]> = {};
     for (const field of fields) facets[field] = sortFacet(tallies.get(field) ?? new Map());
     return { facets, rowCount: rows, method: 'scan' };

@@ -5,7 +5,7 @@
  * and every body as they were; `stillHolder` is checked before anything is written, so a replica
  * that lost its lease writes nothing.
  */
-import type { IndexEntry } from '../registry/types.ts';
+import type { IndexEntry, RegistrySnapshot } from '../registry/types.ts';
 import type { Dispatch } from '../stores/operations.ts';
 import { HevError } from '../wire/errors.ts';
 import { nextStatus, type SnapshotBridge } from './bridge.ts';
@@ -24,6 +24,8 @@ export interface RunDeps {
 export interface RunRequest {
   readonly entry: IndexEntry;
   readonly dispatch: Dispatch;
+  /** The registry snapshot the entry comes from (the scan fallback's fan-out rule reads it). */
+  readonly snapshot: RegistrySnapshot;
   readonly trigger: 'automatic' | 'manual';
   /** latest.json before this run (undefined before the first snapshot); read inside the run. */
   readonly previous: () => Promise<LatestPointer | undefined>;
@@ -54,7 +56,8 @@ export async function runSnapshot(deps: RunDeps, req: RunRequest): Promise<RunRe
     const metadata = await dispatch({ op: 'metadata', ns: entry.name }, { signal: req.signal });
     const m = metadata.value() as Record<string, unknown> | undefined;
     const facts = upstreamFacts(m);
-    const counts = await countFacets(dispatch, entry.name, entry.policy.facetFields, m?.schema, {
+    const target = { dispatch, entry, snapshot: req.snapshot };
+    const counts = await countFacets(target, entry.policy.facetFields, m?.schema, {
       mode: deps.countMode,
       signal: req.signal,
     });

@@ -152,7 +152,7 @@ export class SnapshotWriter {
         settleMs: snapshot.gateway.snapshotSettleMs,
         intervalMs: entry.policy.snapshotIntervalMs,
       });
-      if (decision.run) void this.#run(state, entry, dispatch, 'automatic');
+      if (decision.run) void this.#run(state, entry, snapshot, dispatch, 'automatic');
     } catch (err) {
       // A namespace never written is 404: nothing to snapshot yet. Other failures are retried next tick.
       if (isHevError(err) && err.status === 404) return;
@@ -160,12 +160,19 @@ export class SnapshotWriter {
     }
   }
 
-  #run(state: IndexState, entry: IndexEntry, dispatch: Dispatch, trigger: 'automatic' | 'manual') {
+  #run(
+    state: IndexState,
+    entry: IndexEntry,
+    snapshot: RegistrySnapshot,
+    dispatch: Dispatch,
+    trigger: 'automatic' | 'manual',
+  ) {
     const running = runSnapshot(
       { history: this.#o.history, bridge: this.#o.bridge, now: this.#now, countMode: this.#o.countMode },
       {
         entry,
         dispatch,
+        snapshot,
         trigger,
         previous: () => this.#latest(state, entry),
         stillHolder: () => state.keeper.held(),
@@ -209,7 +216,7 @@ export class SnapshotWriter {
         `another gateway replica is the snapshot writer of Index ${JSON.stringify(entry.name)} (it holds the lease); retry, or send the request to that replica`,
       );
     }
-    const result = await this.#run(state, entry, dispatch, 'manual');
+    const result = await this.#run(state, entry, this.#o.registry.current(), dispatch, 'manual');
     if (result.ok && result.summary !== undefined) return result.summary;
     if (isHevError(result.error)) throw result.error;
     throw new HevError(
