@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache|snapshots|scan] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
+ * `npm run bench [-- --section local-engine|engine-concurrency|gateway|cache|snapshots|scan|floor] [--quick] [--profile] [--ablation] [--tool wrk|autocannon]`
  *
  * Runs the benchmark sections, prints a table per section with PASS/MISS against the issues'
  * targets, and writes bench/results/<section>-<UTC stamp>.json and <section>-latest.json (quick
@@ -12,13 +12,22 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCache } from './cache/index.ts';
 import { runEngineConcurrency } from './engine-concurrency/index.ts';
+import { runFloor } from './gateway/floor.ts';
 import { runGateway } from './gateway/index.ts';
 import { runLocalEngine } from './local-engine/index.ts';
 import { runSnapshots } from './snapshots/index.ts';
 import { runScanBench } from './scan/index.ts';
 import { formatTable, formatTargets, runInfo, writeResult, type SectionResult } from './lib/report.ts';
 
-const SECTIONS = ['local-engine', 'engine-concurrency', 'gateway', 'cache', 'snapshots', 'scan'] as const;
+const SECTIONS = [
+  'local-engine',
+  'engine-concurrency',
+  'gateway',
+  'cache',
+  'snapshots',
+  'scan',
+  'floor',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -48,6 +57,17 @@ const quick = values.quick;
 const log = (line: string) => console.log(`  · ${line}`);
 const tool = values.tool === undefined ? {} : { tool: values.tool as 'wrk' | 'autocannon' };
 
+const RUNNERS: Record<Section, (workDir: string) => Promise<SectionResult>> = {
+  'local-engine': (workDir) => runLocalEngine({ quick, workDir, log }),
+  'engine-concurrency': (workDir) => runEngineConcurrency({ quick, workDir, log }),
+  gateway: (workDir) =>
+    runGateway({ quick, workDir, log, profile: values.profile, ablation: values.ablation, ...tool }),
+  cache: (workDir) => runCache({ quick, workDir, log, profile: values.profile, ...tool }),
+  snapshots: (workDir) => runSnapshots({ quick, workDir, log }),
+  scan: (workDir) => runScanBench({ quick, workDir, log }),
+  floor: (workDir) => runFloor({ quick, workDir, log }),
+};
+
 async function runSection(section: Section): Promise<void> {
   const info = runInfo(quick);
   const workDir = await mkdtemp(join(tmpdir(), `hev-bench-${section}-`));
@@ -55,25 +75,7 @@ async function runSection(section: Section): Promise<void> {
   const started = performance.now();
   let result: SectionResult;
   try {
-    result =
-      section === 'local-engine'
-        ? await runLocalEngine({ quick, workDir, log })
-        : section === 'engine-concurrency'
-          ? await runEngineConcurrency({ quick, workDir, log })
-          : section === 'gateway'
-            ? await runGateway({
-                quick,
-                workDir,
-                log,
-                profile: values.profile,
-                ablation: values.ablation,
-                ...tool,
-              })
-            : section === 'snapshots'
-              ? await runSnapshots({ quick, workDir, log })
-              : section === 'scan'
-                ? await runScanBench({ quick, workDir, log })
-                : await runCache({ quick, workDir, log, profile: values.profile, ...tool });
+    result = await RUNNERS[section](workDir);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

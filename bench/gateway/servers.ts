@@ -26,7 +26,8 @@ export interface Server {
   readonly origin: string;
 }
 
-async function tsChild(
+/** A bench server from a TypeScript script, started through tsx; it announces its port. */
+export async function tsChild(
   children: Children,
   name: string,
   script: string,
