@@ -8,6 +8,7 @@
  */
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
+import { listenAndAnnounce } from './processes.ts';
 
 const upstream = process.argv[2];
 if (upstream === undefined) {
@@ -42,14 +43,4 @@ const server = createServer((req, res) => {
       });
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});
+listenAndAnnounce(server, () => pool.close());

@@ -25,6 +25,7 @@ import pino from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
 import { BUFFER_BYTES, createLogger } from '../../src/telemetry/logger.ts';
+import { listenAndAnnounce } from './processes.ts';
 
 const [mode, upstream, stepList = ''] = process.argv.slice(2);
 if ((mode !== 'proxy' && mode !== 'hit') || upstream === undefined) {
@@ -159,14 +160,4 @@ const server = createServer((req, res) => {
     );
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});
+listenAndAnnounce(server, () => pool.close());

@@ -3,6 +3,7 @@
  * every one is stopped at the end, on failure, and on Ctrl-C.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Server } from 'node:http';
 import { freePort } from '../../test/helpers/listen.ts';
 
 export { freePort };
@@ -91,4 +92,25 @@ export async function waitReady(url: string, child: ChildProcess, timeoutMs = 30
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms (last: ${last})`);
+}
+
+/**
+ * The child side of `announcedPort`: listens on a free loopback port, prints {"port":N}, and on
+ * SIGTERM closes every connection, runs `cleanup` (e.g. closing an upstream pool) and exits 0.
+ */
+export function listenAndAnnounce(
+  server: Server,
+  cleanup: () => Promise<unknown> = async () => undefined,
+): void {
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.stdout.write(
+      `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+    );
+  });
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => void cleanup().then(() => process.exit(0)));
+  });
 }

@@ -9,6 +9,7 @@
  *        (env BENCH_KEY: the expected API key)
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { listenAndAnnounce } from './processes.ts';
 
 function rows(): unknown[] {
   const titles = [
@@ -79,14 +80,4 @@ const server = createServer((req, res) => {
     else send(res, 404, error(`no route ${req.method ?? ''} ${path ?? ''}`));
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+listenAndAnnounce(server);
