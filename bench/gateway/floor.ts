@@ -88,30 +88,25 @@ export async function runFloor(options: FloorOptions): Promise<SectionResult> {
       const config = await writeGatewayConfig(options.workDir, upstream.origin, { name, cache });
       return startGateway(children, config, join(options.workDir, `data-${name}`));
     };
+    const bare16 = await startBareProxy(children, upstream.origin, 16);
+    const start = (v: Variant): Promise<Server> => {
+      if (v.mode === 'gateway') {
+        const pass = v.baseline === 'bare-16';
+        return gateway(pass ? 'pass' : 'hit', { mode: pass ? 'off' : 'standard' });
+      }
+      if (v.mode === undefined) return Promise.resolve(v.name === 'bare-16' ? bare16 : upstream);
+      const args = [v.mode, upstream.origin, v.steps ?? ''];
+      return tsChild(children, v.name, 'bench/gateway/floor-server.ts', args, []);
+    };
     const servers = new Map<string, Server>();
-    for (const v of variants()) {
-      const server =
-        v.mode === 'gateway'
-          ? await gateway(v.baseline === 'bare-16' ? 'pass' : 'hit', {
-              mode: v.baseline === 'bare-16' ? 'off' : 'standard',
-            })
-          : v.mode === undefined
-            ? v.name === 'bare-16'
-              ? await startBareProxy(children, upstream.origin, 16)
-              : upstream
-            : await tsChild(
-                children,
-                v.name,
-                'bench/gateway/floor-server.ts',
-                [v.mode, upstream.origin, v.steps ?? ''],
-                [],
-              );
+    const all = variants();
+    for (const v of all) {
+      const server = await start(v);
       servers.set(v.name, server);
       await load(server.origin + QUERY_PATH, connections, options.quick ? 1 : 3);
       if (v.name === 'gateway cache hit') await expectHit(server);
     }
     const samples = new Map<string, Sample[]>();
-    const all = variants();
     for (let r = 0; r < rounds; r++) {
       const measured = new Map<string, LoadResult & { cpuUs: number }>();
       for (let k = 0; k < all.length; k++) {
